@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mcg: build the module and the tools, install them, test them in a VM.
+#
+#   make              module (kmod/mcg.ko, W=1) and tools
+#   make demo         the demo, in a VM
+#   make check        every test: host checks, unit tests, selftests in a VM
+#   make deps         install what building and testing need (Debian, root)
+#   make install      module into /lib/modules/KVER/updates, tools into PREFIX
+#
+# KVER picks the kernel to build for and to boot in the VM (default: the
+# running kernel if its headers are installed, else the newest installed
+# linux-headers-*); KDIR overrides the build tree (e.g. a debug kernel).
+
+KVER ?= $(shell tools/kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
+
+export KVER KDIR
+
+MAKEFLAGS += --no-print-directory
+
+.PHONY: all modules tools selftests demo check deps install uninstall \
+	checkpatch sparse clean help
+
+all: modules tools
+
+modules:
+	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+tools:
+	$(MAKE) -C tools
+
+selftests: tools
+	$(MAKE) -C selftests
+
+demo: deps
+	$(MAKE) all selftests
+	tools/demo/run
+
+# The README's test command: install what is missing, build everything, run
+# the host checks and unit tests, then the selftests inside a VM.  The last
+# line it prints is "N passed, N failed[, N skipped]".
+check: deps
+	@selftests/check
+
+deps:
+	@tools/deps
+
+install:
+	@test -f kmod/mcg.ko || { echo "kmod/mcg.ko is not built: run 'make' first" >&2; exit 1; }
+	install -D -m 0644 kmod/mcg.ko $(MODDIR)/mcg.ko
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C tools install
+
+uninstall:
+	rm -f $(MODDIR)/mcg.ko
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C tools uninstall
+
+checkpatch:
+	@selftests/host/checkpatch
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
+		find kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
+	$(MAKE) -C tools clean
+	$(MAKE) -C selftests clean
+
+help:
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile

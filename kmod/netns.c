@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state.  Everything mcg knows (groups, keys,
+ * sockets, counters) hangs off struct mcg_net, so a namespace sees only its
+ * own and deleting a namespace tears down exactly what it held.
+ */
+
+#include <linux/bug.h>
+#include <net/netns/generic.h>
+
+#include "netns.h"
+
+static unsigned int mcg_net_id __read_mostly;
+
+struct mcg_net *mcg_net(const struct net *net)
+{
+	return net_generic(net, mcg_net_id);
+}
+
+static int __net_init mcg_net_init(struct net *net)
+{
+	struct mcg_net *mn = mcg_net(net);
+
+	mn->net = net;
+	atomic_set(&mn->sockets, 0);
+	return 0;
+}
+
+static void __net_exit mcg_net_exit(struct net *net)
+{
+	/* Every socket holds a reference on its namespace. */
+	WARN_ON_ONCE(atomic_read(&mcg_net(net)->sockets));
+}
+
+static struct pernet_operations mcg_net_ops = {
+	.init = mcg_net_init,
+	.exit = mcg_net_exit,
+	.id = &mcg_net_id,
+	.size = sizeof(struct mcg_net),
+};
+
+int mcg_netns_init(void)
+{
+	return register_pernet_subsys(&mcg_net_ops);
+}
+
+void mcg_netns_uninit(void)
+{
+	unregister_pernet_subsys(&mcg_net_ops);
+}

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make install puts mcg where modprobe and on-demand loading find it.  The
+# VM's root is read-only, so /lib/modules and /usr/local get a writable
+# overlay first; nothing reaches the host.
+
+. "$(dirname "$0")/lib.sh"
+
+AFPROBE=$MCG_TOP/selftests/mcg_afprobe
+KVER=$(uname -r)
+
+overlay() {
+	local dir=$1 w=/tmp/overlay${1//\//_}
+	mkdir -p "$w/upper" "$w/work"
+	mount -t overlay overlay -o "lowerdir=$dir,upperdir=$w/upper,workdir=$w/work" "$dir"
+}
+
+setup() {
+	modprobe overlay || return 1
+	overlay /lib/modules/"$KVER" && overlay /usr/local
+}
+
+test_make_install_then_modprobe() {
+	mcg_unload
+	run make -C "$MCG_TOP" install
+	[ -f /lib/modules/"$KVER"/updates/mcg.ko ] || fail "not in updates/"
+	run modprobe mcg
+	mcg_loaded || fail "modprobe did not load mcg"
+	path=$(modinfo -n mcg)
+	[ "$path" = /lib/modules/"$KVER"/updates/mcg.ko ] || fail "modprobe finds '$path'"
+	run modprobe -r mcg
+	mcg_loaded && fail "modprobe -r left mcg loaded"
+	true
+}
+
+test_socket_loads_the_module_on_demand() {
+	mcg_unload
+	r=$($AFPROBE -f 22)
+	[ "$r" = ok ] || fail "socket(AF_MCG) gave '$r' with mcg installed"
+	mcg_loaded || fail "mcg was not loaded on demand"
+}
+
+test_genl_loads_the_module_on_demand() {
+	mcg_unload
+	genl ctrl get name mcg >/dev/null || fail "genl did not find mcg"
+	mcg_loaded || fail "mcg was not loaded on demand"
+}
+
+test_make_uninstall() {
+	mcg_unload
+	run make -C "$MCG_TOP" uninstall
+	[ -e /lib/modules/"$KVER"/updates/mcg.ko ] && fail "module file left"
+	modprobe mcg 2>/dev/null && fail "modprobe still finds mcg"
+	true
+}
+
+setup || { echo "1..0 # SKIP cannot set up overlays"; exit 4; }
+ktap_main
