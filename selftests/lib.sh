@@ -9,6 +9,8 @@ KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
 
+# The test script itself, found again by ktap_main even after a cd.
+KTAP_SCRIPT=$(realpath "$0")
 MCG_TOP=${MCG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MCG_KO=${MCG_KO:-$MCG_TOP/kmod/mcg.ko}
 MCG_FAMILY_DEFAULT=22
@@ -62,15 +64,18 @@ mcg_unload() {
 # ktap_main: run every test_* function (or those matching $MCG_TEST_FILTER)
 # and print KTAP for them.
 ktap_main() {
-	local cases=() c i=0 rc out failed=0
+	local cases=() c i=0 rc out failed=0 was_loaded=0
 	# Cases run in the order the script defines them.
-	for c in $(grep -oE '^test_[A-Za-z0-9_]+' "$0"); do
+	for c in $(grep -oE '^test_[A-Za-z0-9_]+' "$KTAP_SCRIPT"); do
 		if [ -n "${MCG_TEST_FILTER:-}" ] && ! [[ $c =~ $MCG_TEST_FILTER ]]; then
 			continue
 		fi
 		cases+=("$c")
 	done
-	local was_loaded=0
+	if [ ${#cases[@]} -eq 0 ]; then
+		echo "ktap_main: no test case in $KTAP_SCRIPT" >&2
+		exit $KSFT_FAIL
+	fi
 	mcg_loaded && was_loaded=1
 	echo "TAP version 13"
 	echo "1..${#cases[@]}"
