@@ -5,6 +5,7 @@
 # a subshell; it passes by returning 0, skips by returning $KSFT_SKIP and
 # fails otherwise.  What a case prints becomes KTAP diagnostics ("# ...").
 
+# shellcheck disable=SC2034	# used by the scripts that source this file
 KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
@@ -13,6 +14,7 @@ KSFT_SKIP=4
 KTAP_SCRIPT=$(realpath "$0")
 MCG_TOP=${MCG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MCG_KO=${MCG_KO:-$MCG_TOP/kmod/mcg.ko}
+# shellcheck disable=SC2034
 MCG_FAMILY_DEFAULT=22
 
 # Print a message and fail the current case.
