@@ -8,6 +8,7 @@
 #include <linux/bug.h>
 #include <net/netns/generic.h>
 
+#include "group.h"
 #include "netns.h"
 
 static unsigned int mcg_net_id __read_mostly;
@@ -22,14 +23,26 @@ static int __net_init mcg_net_init(struct net *net)
 	struct mcg_net *mn = mcg_net(net);
 
 	mn->net = net;
+	mutex_init(&mn->lock);
+	xa_init_flags(&mn->groups, XA_FLAGS_ALLOC1);
+	hash_init(mn->names);
+	mn->gen = 1;
 	atomic_set(&mn->sockets, 0);
+	mn->stats = mcg_stats_alloc(GFP_KERNEL);
+	if (!mn->stats)
+		return -ENOMEM;
 	return 0;
 }
 
 static void __net_exit mcg_net_exit(struct net *net)
 {
+	struct mcg_net *mn = mcg_net(net);
+
 	/* Every socket holds a reference on its namespace. */
-	WARN_ON_ONCE(atomic_read(&mcg_net(net)->sockets));
+	WARN_ON_ONCE(atomic_read(&mn->sockets));
+	mcg_group_flush(mn);
+	xa_destroy(&mn->groups);
+	free_percpu(mn->stats);
 }
 
 static struct pernet_operations mcg_net_ops = {
@@ -47,4 +60,6 @@ int mcg_netns_init(void)
 void mcg_netns_uninit(void)
 {
 	unregister_pernet_subsys(&mcg_net_ops);
+	/* Groups and keys are freed by RCU callbacks, which live in this module. */
+	rcu_barrier();
 }

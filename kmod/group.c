@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of groups of a namespace, and each group's key epochs.
+ *
+ * Every function here runs under mn->lock (configuration); the packet path
+ * reads mn->groups, a group's keys and its tx_key under RCU only, so
+ * removal unpublishes first and frees after a grace period.
+ */
+
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "group.h"
+#include "netns.h"
+
+static u32 mcg_name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+struct mcg_group *mcg_group_by_name(struct mcg_net *mn, const char *name)
+{
+	struct mcg_group *g;
+
+	lockdep_assert_held(&mn->lock);
+	hash_for_each_possible(mn->names, g, name_node, mcg_name_hash(name))
+		if (!strcmp(g->name, name))
+			return g;
+	return NULL;
+}
+
+struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id)
+{
+	lockdep_assert_held(&mn->lock);
+	return xa_load(&mn->groups, id);
+}
+
+struct mcg_group *mcg_group_create(struct mcg_net *mn,
+				   const struct mcg_group_cfg *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct mcg_group *g;
+	u32 id;
+	int ret;
+
+	lockdep_assert_held(&mn->lock);
+	if (mcg_group_by_name(mn, cfg->name)) {
+		NL_SET_ERR_MSG_MOD(extack, "a group with this name exists");
+		return ERR_PTR(-EEXIST);
+	}
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return ERR_PTR(-ENOMEM);
+	g->stats = mcg_stats_alloc(GFP_KERNEL);
+	if (!g->stats) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	g->mn = mn;
+	strscpy(g->name, cfg->name, sizeof(g->name));
+	g->addr = cfg->addr;
+	g->port = cfg->port;
+	g->ifindex = cfg->ifindex;
+	g->nsources = cfg->nsources;
+	memcpy(g->sources, cfg->sources, sizeof(g->sources));
+	g->hoplimit = cfg->hoplimit;
+	g->window = cfg->window;
+	g->sender = cfg->sender;
+	g->uid = cfg->uid;
+	g->gid = cfg->gid;
+	g->mode = cfg->mode;
+	g->tx_auto = true;
+
+	/* Publish last: from here on the packet path may find it. */
+	if (cfg->id) {
+		id = cfg->id;
+		ret = xa_insert(&mn->groups, id, g, GFP_KERNEL);
+		if (ret == -EBUSY) {
+			NL_SET_ERR_MSG_MOD(extack, "a group with this id exists");
+			ret = -EEXIST;
+		}
+	} else {
+		ret = xa_alloc(&mn->groups, &id, g, xa_limit_32b, GFP_KERNEL);
+		if (ret == -EBUSY) {
+			NL_SET_ERR_MSG_MOD(extack, "no free group id");
+			ret = -ENOSPC;
+		}
+	}
+	if (ret)
+		goto err_stats;
+	g->id = id;
+	hash_add(mn->names, &g->name_node, mcg_name_hash(g->name));
+	mn->gen++;
+	return g;
+
+err_stats:
+	free_percpu(g->stats);
+err_free:
+	kfree(g);
+	return ERR_PTR(ret);
+}
+
+static void mcg_group_free_rcu(struct rcu_head *rcu)
+{
+	struct mcg_group *g = container_of(rcu, struct mcg_group, rcu);
+
+	free_percpu(g->stats);
+	kfree(g);
+}
+
+/* Unpublish @g and free it, and its keys, after a grace period. */
+void mcg_group_destroy(struct mcg_group *g)
+{
+	struct mcg_net *mn = g->mn;
+	int i;
+
+	lockdep_assert_held(&mn->lock);
+	xa_erase(&mn->groups, g->id);
+	hash_del(&g->name_node);
+	mn->gen++;
+	RCU_INIT_POINTER(g->tx_key, NULL);
+	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
+		mcg_key_free_rcu(rcu_dereference_protected(g->keys[i], true));
+		RCU_INIT_POINTER(g->keys[i], NULL);
+	}
+	call_rcu(&g->rcu, mcg_group_free_rcu);
+}
+
+void mcg_group_flush(struct mcg_net *mn)
+{
+	struct mcg_group *g;
+	unsigned long id;
+
+	mutex_lock(&mn->lock);
+	xa_for_each(&mn->groups, id, g)
+		mcg_group_destroy(g);
+	mutex_unlock(&mn->lock);
+}
+
+static struct mcg_key *mcg_key_slot(struct mcg_group *g, int i)
+{
+	return rcu_dereference_protected(g->keys[i],
+					 lockdep_is_held(&g->mn->lock));
+}
+
+struct mcg_key *mcg_group_key(struct mcg_group *g, u32 epoch)
+{
+	struct mcg_key *key;
+	int i;
+
+	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
+		key = mcg_key_slot(g, i);
+		if (key && key->epoch == epoch)
+			return key;
+	}
+	return NULL;
+}
+
+/* In automatic mode the group sends with the newest epoch not rx_only. */
+static void mcg_group_pick_tx(struct mcg_group *g)
+{
+	struct mcg_key *key, *best = NULL;
+	int i;
+
+	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
+		key = mcg_key_slot(g, i);
+		if (key && !key->rx_only && (!best || key->epoch > best->epoch))
+			best = key;
+	}
+	rcu_assign_pointer(g->tx_key, best);
+}
+
+int mcg_group_key_add(struct mcg_group *g, struct mcg_key *key,
+		      struct netlink_ext_ack *extack)
+{
+	int i, free = -1;
+
+	lockdep_assert_held(&g->mn->lock);
+	if (mcg_group_key(g, key->epoch)) {
+		NL_SET_ERR_MSG_MOD(extack, "the group has a key with this epoch");
+		return -EEXIST;
+	}
+	for (i = 0; i < MCG_MAX_EPOCHS && free < 0; i++)
+		if (!mcg_key_slot(g, i))
+			free = i;
+	if (free < 0) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "all key slots of the group are in use: delete an epoch first");
+		return -ENOSPC;
+	}
+	rcu_assign_pointer(g->keys[free], key);
+	if (g->tx_auto)
+		mcg_group_pick_tx(g);
+	return 0;
+}
+
+int mcg_group_key_del(struct mcg_group *g, u32 epoch,
+		      struct netlink_ext_ack *extack)
+{
+	struct mcg_key *key;
+	int i;
+
+	lockdep_assert_held(&g->mn->lock);
+	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
+		key = mcg_key_slot(g, i);
+		if (key && key->epoch == epoch)
+			break;
+	}
+	if (i == MCG_MAX_EPOCHS) {
+		NL_SET_ERR_MSG_MOD(extack, "the group has no key with this epoch");
+		return -ENOENT;
+	}
+	RCU_INIT_POINTER(g->keys[i], NULL);
+	/* Losing the sending key falls back to the newest remaining one. */
+	if (rcu_access_pointer(g->tx_key) == key)
+		g->tx_auto = true;
+	if (g->tx_auto)
+		mcg_group_pick_tx(g);
+	mcg_key_free_rcu(key);
+	return 0;
+}
+
+/* Send with @epoch from now on; 0 returns to following the newest. */
+int mcg_group_set_tx(struct mcg_group *g, u32 epoch,
+		     struct netlink_ext_ack *extack)
+{
+	struct mcg_key *key;
+
+	lockdep_assert_held(&g->mn->lock);
+	if (!epoch) {
+		g->tx_auto = true;
+		mcg_group_pick_tx(g);
+		return 0;
+	}
+	key = mcg_group_key(g, epoch);
+	if (!key) {
+		NL_SET_ERR_MSG_MOD(extack, "the group has no key with this epoch");
+		return -ENOENT;
+	}
+	WRITE_ONCE(key->rx_only, false);
+	g->tx_auto = false;
+	rcu_assign_pointer(g->tx_key, key);
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MCG_GROUP_H
+#define _MCG_GROUP_H
+
+#include <linux/in6.h>
+#include <linux/mcg.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+#include "key.h"
+#include "stats.h"
+
+struct mcg_net;
+
+/**
+ * struct mcg_group - a group in one network namespace
+ * @mn: the namespace's mcg state
+ * @name_node: in mn->names, under mn->lock
+ * @rcu: freed after a grace period; the packet path finds groups by id
+ *	under RCU (mn->groups)
+ * @name: unique in the namespace
+ * @id: unique in the namespace; carried on the wire
+ * @addr: IPv6 multicast address
+ * @port: UDP port
+ * @ifindex: the interface it is sent on and joined on
+ * @nsources: entries of @sources; 0 for an any-source group
+ * @sources: the senders' unicast addresses for a source-specific join
+ * @hoplimit: of sent datagrams
+ * @window: replay window, in messages
+ * @sender: this host's sender id
+ * @uid: owner, for bind() permission checks
+ * @gid: group, likewise
+ * @mode: permission bits: read = receive, write = send
+ * @tx_auto: the sending epoch follows the newest key not marked rx_only
+ * @tx_key: the key the group sends with, or NULL
+ * @keys: installed epochs, at most MCG_MAX_EPOCHS, in no order
+ * @stats: counters
+ *
+ * Fields the packet path reads change only under mn->lock, with
+ * WRITE_ONCE() or rcu_assign_pointer().
+ */
+struct mcg_group {
+	struct mcg_net *mn;
+	struct hlist_node name_node;
+	struct rcu_head rcu;
+	char name[MCG_GROUP_NAME_MAX];
+	u32 id;
+	struct in6_addr addr;
+	u16 port;
+	int ifindex;
+	unsigned int nsources;
+	struct in6_addr sources[MCG_MAX_SOURCES];
+	u8 hoplimit;
+	u32 window;
+	u32 sender;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	bool tx_auto;
+	struct mcg_key __rcu *tx_key;
+	struct mcg_key __rcu *keys[MCG_MAX_EPOCHS];
+	struct mcg_pcpu_stats __percpu *stats;
+};
+
+/**
+ * struct mcg_group_cfg - what GROUP_NEW asks for, checked by netlink.c
+ */
+struct mcg_group_cfg {
+	const char *name;
+	u32 id;
+	struct in6_addr addr;
+	u16 port;
+	int ifindex;
+	unsigned int nsources;
+	struct in6_addr sources[MCG_MAX_SOURCES];
+	u8 hoplimit;
+	u32 window;
+	u32 sender;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+struct mcg_group *mcg_group_create(struct mcg_net *mn,
+				   const struct mcg_group_cfg *cfg,
+				   struct netlink_ext_ack *extack);
+void mcg_group_destroy(struct mcg_group *g);
+struct mcg_group *mcg_group_by_name(struct mcg_net *mn, const char *name);
+struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id);
+void mcg_group_flush(struct mcg_net *mn);
+
+struct mcg_key *mcg_group_key(struct mcg_group *g, u32 epoch);
+int mcg_group_key_add(struct mcg_group *g, struct mcg_key *key,
+		      struct netlink_ext_ack *extack);
+int mcg_group_key_del(struct mcg_group *g, u32 epoch,
+		      struct netlink_ext_ack *extack);
+int mcg_group_set_tx(struct mcg_group *g, u32 epoch,
+		     struct netlink_ext_ack *extack);
+
+#endif /* _MCG_GROUP_H */
