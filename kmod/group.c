@@ -46,7 +46,7 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn,
 
 	lockdep_assert_held(&mn->lock);
 	if (mcg_group_by_name(mn, cfg->name)) {
-		NL_SET_ERR_MSG_MOD(extack, "a group with this name exists");
+		NL_SET_ERR_MSG(extack, "a group with this name exists");
 		return ERR_PTR(-EEXIST);
 	}
 
@@ -78,13 +78,13 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn,
 		id = cfg->id;
 		ret = xa_insert(&mn->groups, id, g, GFP_KERNEL);
 		if (ret == -EBUSY) {
-			NL_SET_ERR_MSG_MOD(extack, "a group with this id exists");
+			NL_SET_ERR_MSG(extack, "a group with this id exists");
 			ret = -EEXIST;
 		}
 	} else {
 		ret = xa_alloc(&mn->groups, &id, g, xa_limit_32b, GFP_KERNEL);
 		if (ret == -EBUSY) {
-			NL_SET_ERR_MSG_MOD(extack, "no free group id");
+			NL_SET_ERR_MSG(extack, "no free group id");
 			ret = -ENOSPC;
 		}
 	}
@@ -179,15 +179,15 @@ int mcg_group_key_add(struct mcg_group *g, struct mcg_key *key,
 
 	lockdep_assert_held(&g->mn->lock);
 	if (mcg_group_key(g, key->epoch)) {
-		NL_SET_ERR_MSG_MOD(extack, "the group has a key with this epoch");
+		NL_SET_ERR_MSG(extack, "the group has a key with this epoch");
 		return -EEXIST;
 	}
 	for (i = 0; i < MCG_MAX_EPOCHS && free < 0; i++)
 		if (!mcg_key_slot(g, i))
 			free = i;
 	if (free < 0) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "all key slots of the group are in use: delete an epoch first");
+		NL_SET_ERR_MSG(extack,
+			       "all key slots of the group are in use: delete an epoch first");
 		return -ENOSPC;
 	}
 	rcu_assign_pointer(g->keys[free], key);
@@ -209,7 +209,7 @@ int mcg_group_key_del(struct mcg_group *g, u32 epoch,
 			break;
 	}
 	if (i == MCG_MAX_EPOCHS) {
-		NL_SET_ERR_MSG_MOD(extack, "the group has no key with this epoch");
+		NL_SET_ERR_MSG(extack, "the group has no key with this epoch");
 		return -ENOENT;
 	}
 	RCU_INIT_POINTER(g->keys[i], NULL);
@@ -236,7 +236,7 @@ int mcg_group_set_tx(struct mcg_group *g, u32 epoch,
 	}
 	key = mcg_group_key(g, epoch);
 	if (!key) {
-		NL_SET_ERR_MSG_MOD(extack, "the group has no key with this epoch");
+		NL_SET_ERR_MSG(extack, "the group has no key with this epoch");
 		return -ENOENT;
 	}
 	WRITE_ONCE(key->rx_only, false);

@@ -130,7 +130,7 @@ static struct mcg_group *mcg_nl_group(struct mcg_net *mn,
 	struct mcg_group *g = NULL, *by_id;
 
 	if (!name && !id) {
-		NL_SET_ERR_MSG_MOD(info->extack, "a group name or id is required");
+		NL_SET_ERR_MSG(info->extack, "a group name or id is required");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, MCG_A_GROUP_NAME);
 		return ERR_PTR(-EINVAL);
 	}

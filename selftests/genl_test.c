@@ -293,7 +293,9 @@ TEST_F(mcg, key_material_never_comes_back)
 TEST_F(mcg, attributes_that_do_not_belong_are_refused)
 {
 	struct in6_addr a;
+	struct nlattr *n;
 	struct nlreq r;
+	int i;
 
 	inet_pton(AF_INET6, "ff05::1:2", &a);
 	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
@@ -306,6 +308,21 @@ TEST_F(mcg, attributes_that_do_not_belong_are_refused)
 	req_init(&r, self->fam, MCG_CMD_FLUSH, 0);
 	put_str(&r, MCG_A_GROUP_NAME, "x");
 	EXPECT_EQ(-EINVAL, transact(self->fd, &r, NULL, NULL));
+
+	/* More sources than a group holds (mcgctl stops this earlier). */
+	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
+	put_str(&r, MCG_A_GROUP_NAME, "x");
+	inet_pton(AF_INET6, "ff05::1:2", &a);
+	put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
+	put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
+	n = nest_start(&r, MCG_A_GROUP_SOURCES);
+	for (i = 1; i <= MCG_MAX_SOURCES + 1; i++) {
+		inet_pton(AF_INET6, "2001:db8::", &a);
+		a.s6_addr[15] = i;
+		put(&r, MCG_A_SOURCE_ADDR, &a, sizeof(a));
+	}
+	nest_end(&r, n);
+	EXPECT_EQ(-E2BIG, transact(self->fd, &r, NULL, NULL));
 
 	req_init(&r, self->fam, MCG_CMD_MAX + 1, 0);
 	EXPECT_EQ(-EOPNOTSUPP, transact(self->fd, &r, NULL, NULL));

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcgctl: configure mcg groups and keys.
+ *
+ * The command line is a tree of words, like ip(8)'s: "group add ...",
+ * "key use ...".  Every level answers "help", so that a user who knows
+ * the first word can find the rest without the manual.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include "mcgctl.h"
+
+struct mcgctl_opts opts;
+
+void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mcgctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void die_oom(void)
+{
+	errmsg("out of memory");
+	exit(1);
+}
+
+void print_usage(FILE *f, const struct cmd *c)
+{
+	fprintf(f, "Usage: %s\n", c->usage);
+}
+
+int usage_error(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mcgctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_usage(stderr, c);
+	return 1;
+}
+
+bool is_help(const char *word)
+{
+	return !strcmp(word, "help") || !strcmp(word, "-h") ||
+	       !strcmp(word, "--help");
+}
+
+/* The usage of every command of a level, one after the other. */
+static void print_level_help(const struct cmd *c)
+{
+	const struct cmd *s;
+	const char *prefix = "Usage: ";
+
+	for (s = c->sub; s->name; s++) {
+		if (!s->usage)
+			continue;
+		printf("%s%s\n", prefix, s->usage);
+		prefix = "       ";
+	}
+	if (c->help)
+		printf("\n%s\n", c->help);
+}
+
+int run_cmd(const struct cmd *table, const char *path, int argc, char **argv)
+{
+	const struct cmd *c;
+
+	for (c = table; c->name; c++)
+		if (!strcmp(c->name, argv[0]))
+			break;
+	if (!c->name) {
+		errmsg("unknown command '%s'; try '%s help'", argv[0], path);
+		return 1;
+	}
+	argc--;
+	argv++;
+	if (c->sub) {
+		char sub_path[64];
+
+		snprintf(sub_path, sizeof(sub_path), "%s %s", path, c->name);
+		if (argc && is_help(argv[0])) {
+			print_level_help(c);
+			return 0;
+		}
+		if (!argc) {
+			if (c->fn)
+				return c->fn(c, 0, argv);
+			errmsg("%s: which command? try '%s help'", c->name,
+			       sub_path);
+			return 1;
+		}
+		return run_cmd(c->sub, sub_path, argc, argv);
+	}
+	if (argc && is_help(argv[0])) {
+		print_usage(stdout, c);
+		if (c->help)
+			printf("\n%s\n", c->help);
+		return 0;
+	}
+	return c->fn(c, argc, argv);
+}
+
+static void print_help(void)
+{
+	fputs("Usage: mcgctl [-j] [-p] [-V] COMMAND ...\n"
+	      "\n"
+	      "Configure the groups and keys of mcg, secure group messaging over IPv6\n"
+	      "multicast.  Without a COMMAND, mcgctl shows every group.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  group add|set|del|show   manage groups (mcgctl group help)\n"
+	      "  key add|del|use          manage a group's keys (mcgctl key help)\n"
+	      "  show [NAME]              show groups and their keys\n"
+	      "  stats [NAME]             show the counters of groups and senders\n"
+	      "  monitor                  print every change as it happens\n"
+	      "  flush                    delete every group\n"
+	      "  genkey [ALG]             print a new random key in base64\n"
+	      "  help                     print this help\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json      print JSON\n"
+	      "  -p, --pretty    print indented JSON (implies -j)\n"
+	      "  -V, --version   print the version\n"
+	      "  -h, --help      print this help\n"
+	      "\n"
+	      "'mcgctl COMMAND help' explains a command; mcgctl(8) tells the rest.\n",
+	      stdout);
+}
+
+static int cmd_help(const struct cmd *c, int argc, char **argv);
+
+static const struct cmd top_cmds[] = {
+	{ .name = "group", .fn = cmd_show, .sub = group_cmds,
+	  .help = "Defaults: port 6470, hoplimit 1, window 1024, mode 0660, owner root,\n"
+		  "group root, id the lowest free, sender random.  Without a command,\n"
+		  "'mcgctl group' shows every group." },
+	{ .name = "key", .sub = key_cmds,
+	  .help = "ALG defaults to aes-gcm-256.  The key file holds the key in base64, as\n"
+		  "'mcgctl genkey' prints it; '-' reads it from standard input.  'key use'\n"
+		  "is 'group set NAME txepoch N|auto': auto sends with the newest key." },
+	{ .name = "show", .fn = cmd_show, .usage = "mcgctl show [NAME]" },
+	{ .name = "stats", .fn = cmd_stats, .usage = "mcgctl stats [NAME]" },
+	{ .name = "monitor", .fn = cmd_monitor, .usage = "mcgctl monitor" },
+	{ .name = "flush", .fn = cmd_flush, .usage = "mcgctl flush" },
+	{ .name = "genkey", .fn = cmd_genkey,
+	  .usage = "mcgctl genkey [aes-gcm-128|aes-gcm-256|chacha20-poly1305]" },
+	{ .name = "help", .fn = cmd_help, .usage = "mcgctl help [COMMAND]" },
+	{ }
+};
+
+/* "mcgctl help group" is "mcgctl group help". */
+static int cmd_help(const struct cmd *c, int argc, char **argv)
+{
+	char *words[8];
+	int i;
+
+	(void)c;
+	if (!argc) {
+		print_help();
+		return 0;
+	}
+	if (argc > 6) {
+		errmsg("help: too many words");
+		return 1;
+	}
+	for (i = 0; i < argc; i++)
+		words[i] = argv[i];
+	words[argc] = "help";
+	words[argc + 1] = NULL;
+	return run_cmd(top_cmds, "mcgctl", argc + 1, words);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int opt, ret;
+
+	/* '+': options end at the command, whose words may start with '-'. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jpVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			opts.json = true;
+			break;
+		case 'p':
+			opts.json = true;
+			opts.pretty = true;
+			break;
+		case 'V':
+			printf("mcgctl %s\n", MCGCTL_VERSION);
+			return 0;
+		case 'h':
+			print_help();
+			return 0;
+		default:
+			if (optopt)
+				errmsg("unknown option '-%c'; try 'mcgctl help'",
+				       optopt);
+			else
+				errmsg("unknown option '%s'; try 'mcgctl help'",
+				       argv[optind - 1]);
+			return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	/* Like wg(8): no command shows everything. */
+	if (!argc)
+		ret = run_cmd(top_cmds, "mcgctl", 1, (char *[]){ "show", NULL });
+	else
+		ret = run_cmd(top_cmds, "mcgctl", argc, argv);
+
+	if (fflush(stdout) || ferror(stdout)) {
+		errmsg("standard output: %s", strerror(errno));
+		return 1;
+	}
+	return ret;
+}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats: the counters of groups and of each sender, and those of the
+ * namespace for what no group could claim.
+ *
+ * Where the namespace counters come from is left open by the uapi: a dump
+ * may carry them in a reply without a group, and a request without a
+ * group answers with them.  Both are handled; the dump's are used first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcgctl.h"
+#include "line.h"
+#include "show.h"
+
+/* JSON names: the enum's, lower case, without MCG_A_STATS_. */
+static const char *const stat_names[MCG_A_STATS_MAX + 1] = {
+	[MCG_A_STATS_TX_PACKETS]	= "tx_packets",
+	[MCG_A_STATS_TX_BYTES]		= "tx_bytes",
+	[MCG_A_STATS_TX_ERRORS]		= "tx_errors",
+	[MCG_A_STATS_TX_NOKEY]		= "tx_nokey",
+	[MCG_A_STATS_TX_KEY_EXHAUSTED]	= "tx_key_exhausted",
+	[MCG_A_STATS_RX_PACKETS]	= "rx_packets",
+	[MCG_A_STATS_RX_BYTES]		= "rx_bytes",
+	[MCG_A_STATS_RX_DELIVERED]	= "rx_delivered",
+	[MCG_A_STATS_RX_DROP_SHORT]	= "rx_drop_short",
+	[MCG_A_STATS_RX_DROP_HEADER]	= "rx_drop_header",
+	[MCG_A_STATS_RX_DROP_NO_GROUP]	= "rx_drop_no_group",
+	[MCG_A_STATS_RX_DROP_NO_KEY]	= "rx_drop_no_key",
+	[MCG_A_STATS_RX_DROP_AUTH]	= "rx_drop_auth",
+	[MCG_A_STATS_RX_DROP_REPLAY]	= "rx_drop_replay",
+	[MCG_A_STATS_RX_DROP_OLD]	= "rx_drop_old",
+	[MCG_A_STATS_RX_DROP_OLD_RUN]	= "rx_drop_old_run",
+	[MCG_A_STATS_RX_DROP_NOMEM]	= "rx_drop_nomem",
+	[MCG_A_STATS_RX_DROP_RCVBUF]	= "rx_drop_rcvbuf",
+};
+
+static struct nla_policy stats_policy[MCG_A_STATS_MAX + 1] = {
+	[MCG_A_STATS_TX_PACKETS ... MCG_A_STATS_MAX] = { .type = NLA_U64 },
+};
+
+static struct nla_policy sender_policy[MCG_A_SENDER_MAX + 1] = {
+	[MCG_A_SENDER_ID]	= { .type = NLA_U32 },
+	[MCG_A_SENDER_STATS]	= { .type = NLA_NESTED },
+};
+
+/* Words of the text output, line by line. */
+struct label {
+	int attr;
+	const char *word;
+};
+
+static const struct label tx_labels[] = {
+	{ MCG_A_STATS_TX_PACKETS, "packets" },
+	{ MCG_A_STATS_TX_BYTES, "bytes" },
+	{ MCG_A_STATS_TX_ERRORS, "errors" },
+	{ MCG_A_STATS_TX_NOKEY, "nokey" },
+	{ MCG_A_STATS_TX_KEY_EXHAUSTED, "key-exhausted" },
+	{ }
+};
+
+static const struct label rx_labels[] = {
+	{ MCG_A_STATS_RX_PACKETS, "packets" },
+	{ MCG_A_STATS_RX_BYTES, "bytes" },
+	{ MCG_A_STATS_RX_DELIVERED, "delivered" },
+	{ }
+};
+
+/*
+ * Drops of a group and of the namespace: each has its reasons, which are
+ * always printed; another reason only when it counted something.
+ */
+static const struct label group_drop_labels[] = {
+	{ MCG_A_STATS_RX_DROP_SHORT, "short" },
+	{ MCG_A_STATS_RX_DROP_HEADER, "header" },
+	{ MCG_A_STATS_RX_DROP_NO_KEY, "no-key" },
+	{ MCG_A_STATS_RX_DROP_AUTH, "auth" },
+	{ MCG_A_STATS_RX_DROP_REPLAY, "replay" },
+	{ MCG_A_STATS_RX_DROP_OLD, "old" },
+	{ MCG_A_STATS_RX_DROP_OLD_RUN, "old-run" },
+	{ MCG_A_STATS_RX_DROP_NOMEM, "nomem" },
+	{ MCG_A_STATS_RX_DROP_RCVBUF, "rcvbuf" },
+	{ }
+};
+
+static const struct label group_rare_labels[] = {
+	{ MCG_A_STATS_RX_DROP_NO_GROUP, "no-group" },
+	{ }
+};
+
+static const struct label ns_drop_labels[] = {
+	{ MCG_A_STATS_RX_DROP_NO_GROUP, "no-group" },
+	{ MCG_A_STATS_RX_DROP_SHORT, "short" },
+	{ MCG_A_STATS_RX_DROP_HEADER, "header" },
+	{ }
+};
+
+static const struct label ns_rare_labels[] = {
+	{ MCG_A_STATS_RX_DROP_NO_KEY, "no-key" },
+	{ MCG_A_STATS_RX_DROP_AUTH, "auth" },
+	{ MCG_A_STATS_RX_DROP_REPLAY, "replay" },
+	{ MCG_A_STATS_RX_DROP_OLD, "old" },
+	{ MCG_A_STATS_RX_DROP_OLD_RUN, "old-run" },
+	{ MCG_A_STATS_RX_DROP_NOMEM, "nomem" },
+	{ MCG_A_STATS_RX_DROP_RCVBUF, "rcvbuf" },
+	{ }
+};
+
+/* Parses a nest of counters; NULL entries for those not sent. */
+static int parse_stats(struct nlattr *nest, struct nlattr **st)
+{
+	if (nest && !nla_parse_nested(st, MCG_A_STATS_MAX, nest, stats_policy))
+		return 0;
+	memset(st, 0, (MCG_A_STATS_MAX + 1) * sizeof(*st));
+	return -1;
+}
+
+static void add_counters(struct line *l, struct nlattr **st,
+			 const struct label *lab, bool nonzero)
+{
+	uint64_t v;
+
+	for (; lab->word; lab++) {
+		if (!st[lab->attr])
+			continue;
+		v = nla_get_u64(st[lab->attr]);
+		if (!nonzero || v)
+			line_add(l, "%s %llu", lab->word,
+				 (unsigned long long)v);
+	}
+}
+
+static void json_counters(struct json *j, struct nlattr **st)
+{
+	int i;
+
+	for (i = 0; i <= MCG_A_STATS_MAX; i++)
+		if (st[i] && stat_names[i])
+			json_u64(j, stat_names[i], nla_get_u64(st[i]));
+}
+
+static bool any_nonzero(struct nlattr **st, const struct label *lab)
+{
+	for (; lab->word; lab++)
+		if (st[lab->attr] && nla_get_u64(st[lab->attr]))
+			return true;
+	return false;
+}
+
+/* "  sender ID: rx packets N bytes N  drops replay N": nonzero drops. */
+static void text_sender(struct nlattr *sender)
+{
+	struct nlattr *tb[MCG_A_SENDER_MAX + 1], *st[MCG_A_STATS_MAX + 1];
+	struct line l;
+	char lead[32];
+
+	if (nla_parse_nested(tb, MCG_A_SENDER_MAX, sender, sender_policy) ||
+	    !tb[MCG_A_SENDER_ID])
+		return;
+	parse_stats(tb[MCG_A_SENDER_STATS], st);
+	snprintf(lead, sizeof(lead), "  sender %u: ",
+		 nla_get_u32(tb[MCG_A_SENDER_ID]));
+	line_start(&l, lead, " ");
+	line_add(&l, "rx");
+	add_counters(&l, st, rx_labels, false);
+	if (any_nonzero(st, group_drop_labels) ||
+	    any_nonzero(st, group_rare_labels)) {
+		l.sep = "  ";
+		line_add(&l, "drops");
+		l.sep = " ";
+		add_counters(&l, st, group_drop_labels, true);
+		add_counters(&l, st, group_rare_labels, true);
+	}
+	line_end(&l);
+}
+
+static void json_sender(struct json *j, struct nlattr *sender)
+{
+	struct nlattr *tb[MCG_A_SENDER_MAX + 1], *st[MCG_A_STATS_MAX + 1];
+
+	if (nla_parse_nested(tb, MCG_A_SENDER_MAX, sender, sender_policy) ||
+	    !tb[MCG_A_SENDER_ID])
+		return;
+	json_obj_open(j, NULL);
+	json_u64(j, "id", nla_get_u32(tb[MCG_A_SENDER_ID]));
+	parse_stats(tb[MCG_A_SENDER_STATS], st);
+	json_counters(j, st);
+	json_obj_close(j);
+}
+
+/* A group's counters, then its senders', as text. */
+static void text_group(struct nlattr **tb)
+{
+	struct nlattr *st[MCG_A_STATS_MAX + 1], *a;
+	struct line l;
+	int rem;
+
+	line_start(&l, "", "  ");
+	line_add(&l, "group %s", nla_get_string(tb[MCG_A_GROUP_NAME]));
+	if (tb[MCG_A_GROUP_ID])
+		line_add(&l, "id %u", nla_get_u32(tb[MCG_A_GROUP_ID]));
+	line_end(&l);
+
+	parse_stats(tb[MCG_A_STATS], st);
+	line_start(&l, "  tx ", " ");
+	add_counters(&l, st, tx_labels, false);
+	line_end(&l);
+	line_start(&l, "  rx ", " ");
+	add_counters(&l, st, rx_labels, false);
+	line_end(&l);
+	line_start(&l, "  drops ", " ");
+	add_counters(&l, st, group_drop_labels, false);
+	add_counters(&l, st, group_rare_labels, true);
+	line_end(&l);
+
+	if (!tb[MCG_A_SENDERS])
+		return;
+	nla_for_each_nested(a, tb[MCG_A_SENDERS], rem)
+		if (nla_type(a) == MCG_A_SENDER)
+			text_sender(a);
+}
+
+static void json_group(struct json *j, struct nlattr **tb)
+{
+	struct nlattr *st[MCG_A_STATS_MAX + 1], *a;
+	int rem;
+
+	json_obj_open(j, NULL);
+	json_str(j, "name", nla_get_string(tb[MCG_A_GROUP_NAME]));
+	if (tb[MCG_A_GROUP_ID])
+		json_u64(j, "id", nla_get_u32(tb[MCG_A_GROUP_ID]));
+	parse_stats(tb[MCG_A_STATS], st);
+	json_counters(j, st);
+	json_arr_open(j, "senders");
+	if (tb[MCG_A_SENDERS]) {
+		nla_for_each_nested(a, tb[MCG_A_SENDERS], rem)
+			if (nla_type(a) == MCG_A_SENDER)
+				json_sender(j, a);
+	}
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+/* The first MCG_A_NS_STATS among the replies, checked for parsing. */
+static int find_ns(struct mcg_replies *r, struct nlattr **ns)
+{
+	struct nlattr *tb[MCG_A_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < r->n && !*ns; i++) {
+		if (mcg_nl_parse(r->msg[i], tb))
+			return -1;
+		*ns = tb[MCG_A_NS_STATS];
+	}
+	return 0;
+}
+
+int stats_print(struct mcg_replies *r, struct mcg_replies *nsr)
+{
+	struct nlattr *(*tbs)[MCG_A_MAX + 1];
+	struct nlattr *st[MCG_A_STATS_MAX + 1], *ns = NULL;
+	size_t i, shown = 0;
+	struct json j;
+	struct line l;
+	int ret = 0;
+
+	tbs = calloc(r->n ? r->n : 1, sizeof(*tbs));
+	if (!tbs)
+		die_oom();
+	for (i = 0; i < r->n; i++) {
+		if (mcg_nl_parse(r->msg[i], tbs[i])) {
+			ret = 1;
+			goto out;
+		}
+	}
+	if (find_ns(r, &ns) || (nsr && find_ns(nsr, &ns))) {
+		ret = 1;
+		goto out;
+	}
+	if (ns && parse_stats(ns, st))
+		ns = NULL;
+
+	json_init(&j, stdout, opts.pretty);
+	if (opts.json) {
+		json_obj_open(&j, NULL);
+		if (ns) {
+			json_obj_open(&j, "namespace");
+			json_counters(&j, st);
+			json_obj_close(&j);
+		}
+		json_arr_open(&j, "groups");
+	} else if (ns) {
+		line_start(&l, "namespace: drops ", " ");
+		add_counters(&l, st, ns_drop_labels, false);
+		add_counters(&l, st, ns_rare_labels, true);
+		shown += line_end(&l);
+	}
+	for (i = 0; i < r->n; i++) {
+		if (!tbs[i][MCG_A_GROUP_NAME])
+			continue;
+		if (opts.json) {
+			json_group(&j, tbs[i]);
+			continue;
+		}
+		if (shown++)
+			putchar('\n');
+		text_group(tbs[i]);
+	}
+	if (opts.json) {
+		json_arr_close(&j);
+		json_obj_close(&j);
+		json_end(&j);
+	}
+out:
+	free(tbs);
+	return ret;
+}
+
+/* Whether the replies of a dump carry the namespace's counters. */
+static bool has_ns(struct mcg_replies *r)
+{
+	struct nlattr *tb[MCG_A_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!mcg_nl_parse(r->msg[i], tb) && tb[MCG_A_NS_STATS])
+			return true;
+	return false;
+}
+
+int cmd_stats(const struct cmd *c, int argc, char **argv)
+{
+	struct mcg_replies r = { 0 }, nsr = { 0 };
+	struct nl_msg *msg;
+	struct mcg_nl nl;
+	int ret;
+
+	if (argc > 1)
+		return usage_error(c, "unknown word '%s'", argv[1]);
+	if (argc && parse_group_name(argv[0]))
+		return 1;
+	if (mcg_nl_open(&nl, false))
+		return 1;
+	msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, argc ? 0 : NLM_F_DUMP);
+	if (argc && nla_put_string(msg, MCG_A_GROUP_NAME, argv[0]))
+		die_oom();
+	ret = mcg_nl_collect(&nl, msg, "stats", &r);
+	nlmsg_free(msg);
+	/* Without a group, a request answers with the namespace's. */
+	if (!ret && !argc && !has_ns(&r)) {
+		msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, 0);
+		ret = mcg_nl_collect(&nl, msg, "stats", &nsr);
+		nlmsg_free(msg);
+	}
+	mcg_nl_close(&nl);
+	if (!ret)
+		ret = stats_print(&r, &nsr);
+	mcg_replies_free(&r);
+	mcg_replies_free(&nsr);
+	return ret ? 1 : 0;
+}
