@@ -36,16 +36,15 @@ struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id)
 	return xa_load(&mn->groups, id);
 }
 
-struct mcg_group *mcg_group_create(struct mcg_net *mn,
-				   const struct mcg_group_cfg *cfg,
+struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
+				   u32 id, const struct mcg_group_conf *conf,
 				   struct netlink_ext_ack *extack)
 {
 	struct mcg_group *g;
-	u32 id;
 	int ret;
 
 	lockdep_assert_held(&mn->lock);
-	if (mcg_group_by_name(mn, cfg->name)) {
+	if (mcg_group_by_name(mn, name)) {
 		NL_SET_ERR_MSG(extack, "a group with this name exists");
 		return ERR_PTR(-EEXIST);
 	}
@@ -59,23 +58,12 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn,
 		goto err_free;
 	}
 	g->mn = mn;
-	strscpy(g->name, cfg->name, sizeof(g->name));
-	g->addr = cfg->addr;
-	g->port = cfg->port;
-	g->ifindex = cfg->ifindex;
-	g->nsources = cfg->nsources;
-	memcpy(g->sources, cfg->sources, sizeof(g->sources));
-	g->hoplimit = cfg->hoplimit;
-	g->window = cfg->window;
-	g->sender = cfg->sender;
-	g->uid = cfg->uid;
-	g->gid = cfg->gid;
-	g->mode = cfg->mode;
+	strscpy(g->name, name, sizeof(g->name));
+	g->conf = *conf;
 	g->tx_auto = true;
 
 	/* Publish last: from here on the packet path may find it. */
-	if (cfg->id) {
-		id = cfg->id;
+	if (id) {
 		ret = xa_insert(&mn->groups, id, g, GFP_KERNEL);
 		if (ret == -EBUSY) {
 			NL_SET_ERR_MSG(extack, "a group with this id exists");

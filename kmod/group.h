@@ -14,13 +14,7 @@
 struct mcg_net;
 
 /**
- * struct mcg_group - a group in one network namespace
- * @mn: the namespace's mcg state
- * @name_node: in mn->names, under mn->lock
- * @rcu: freed after a grace period; the packet path finds groups by id
- *	under RCU (mn->groups)
- * @name: unique in the namespace
- * @id: unique in the namespace; carried on the wire
+ * struct mcg_group_conf - a group's settings, as GROUP_NEW gives them
  * @addr: IPv6 multicast address
  * @port: UDP port
  * @ifindex: the interface it is sent on and joined on
@@ -32,13 +26,36 @@ struct mcg_net;
  * @uid: owner, for bind() permission checks
  * @gid: group, likewise
  * @mode: permission bits: read = receive, write = send
+ */
+struct mcg_group_conf {
+	struct in6_addr addr;
+	u16 port;
+	int ifindex;
+	unsigned int nsources;
+	struct in6_addr sources[MCG_MAX_SOURCES];
+	u8 hoplimit;
+	u32 window;
+	u32 sender;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+/**
+ * struct mcg_group - a group in one network namespace
+ * @mn: the namespace's mcg state
+ * @name_node: in mn->names, under mn->lock
+ * @rcu: freed after a grace period; the packet path finds groups by id
+ *	under RCU (mn->groups)
+ * @name: unique in the namespace
+ * @id: unique in the namespace; carried on the wire
+ * @conf: settings; those GROUP_SET changes are written with WRITE_ONCE()
  * @tx_auto: the sending epoch follows the newest key not marked rx_only
  * @tx_key: the key the group sends with, or NULL
  * @keys: installed epochs, at most MCG_MAX_EPOCHS, in no order
  * @stats: counters
  *
- * Fields the packet path reads change only under mn->lock, with
- * WRITE_ONCE() or rcu_assign_pointer().
+ * Everything here changes only under mn->lock.
  */
 struct mcg_group {
 	struct mcg_net *mn;
@@ -46,44 +63,15 @@ struct mcg_group {
 	struct rcu_head rcu;
 	char name[MCG_GROUP_NAME_MAX];
 	u32 id;
-	struct in6_addr addr;
-	u16 port;
-	int ifindex;
-	unsigned int nsources;
-	struct in6_addr sources[MCG_MAX_SOURCES];
-	u8 hoplimit;
-	u32 window;
-	u32 sender;
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
+	struct mcg_group_conf conf;
 	bool tx_auto;
 	struct mcg_key __rcu *tx_key;
 	struct mcg_key __rcu *keys[MCG_MAX_EPOCHS];
 	struct mcg_pcpu_stats __percpu *stats;
 };
 
-/**
- * struct mcg_group_cfg - what GROUP_NEW asks for, checked by netlink.c
- */
-struct mcg_group_cfg {
-	const char *name;
-	u32 id;
-	struct in6_addr addr;
-	u16 port;
-	int ifindex;
-	unsigned int nsources;
-	struct in6_addr sources[MCG_MAX_SOURCES];
-	u8 hoplimit;
-	u32 window;
-	u32 sender;
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
-};
-
-struct mcg_group *mcg_group_create(struct mcg_net *mn,
-				   const struct mcg_group_cfg *cfg,
+struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
+				   u32 id, const struct mcg_group_conf *conf,
 				   struct netlink_ext_ack *extack);
 void mcg_group_destroy(struct mcg_group *g);
 struct mcg_group *mcg_group_by_name(struct mcg_net *mn, const char *name);

@@ -216,7 +216,7 @@ static bool mcg_addr_is_ssm(const struct in6_addr *a)
 	       !a->s6_addr[2] && !a->s6_addr[3];
 }
 
-static int mcg_parse_sources(struct mcg_group_cfg *cfg, struct nlattr *nest,
+static int mcg_parse_sources(struct mcg_group_conf *cfg, struct nlattr *nest,
 			     struct netlink_ext_ack *extack)
 {
 	struct nlattr *attr;
@@ -320,31 +320,31 @@ static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 	lockdep_assert_held(&g->mn->lock);
 	if (nla_put_string(skb, MCG_A_GROUP_NAME, g->name) ||
 	    nla_put_u32(skb, MCG_A_GROUP_ID, g->id) ||
-	    nla_put_in6_addr(skb, MCG_A_GROUP_ADDR, &g->addr) ||
-	    nla_put_u16(skb, MCG_A_GROUP_PORT, g->port) ||
-	    nla_put_u32(skb, MCG_A_GROUP_IFINDEX, g->ifindex) ||
-	    nla_put_u8(skb, MCG_A_GROUP_HOPLIMIT, g->hoplimit) ||
-	    nla_put_u32(skb, MCG_A_GROUP_WINDOW, g->window) ||
-	    nla_put_u32(skb, MCG_A_GROUP_SENDER, g->sender) ||
-	    nla_put_u32(skb, MCG_A_GROUP_UID, from_kuid_munged(ns, g->uid)) ||
-	    nla_put_u32(skb, MCG_A_GROUP_GID, from_kgid_munged(ns, g->gid)) ||
-	    nla_put_u16(skb, MCG_A_GROUP_MODE, g->mode))
+	    nla_put_in6_addr(skb, MCG_A_GROUP_ADDR, &g->conf.addr) ||
+	    nla_put_u16(skb, MCG_A_GROUP_PORT, g->conf.port) ||
+	    nla_put_u32(skb, MCG_A_GROUP_IFINDEX, g->conf.ifindex) ||
+	    nla_put_u8(skb, MCG_A_GROUP_HOPLIMIT, g->conf.hoplimit) ||
+	    nla_put_u32(skb, MCG_A_GROUP_WINDOW, g->conf.window) ||
+	    nla_put_u32(skb, MCG_A_GROUP_SENDER, g->conf.sender) ||
+	    nla_put_u32(skb, MCG_A_GROUP_UID, from_kuid_munged(ns, g->conf.uid)) ||
+	    nla_put_u32(skb, MCG_A_GROUP_GID, from_kgid_munged(ns, g->conf.gid)) ||
+	    nla_put_u16(skb, MCG_A_GROUP_MODE, g->conf.mode))
 		return -EMSGSIZE;
 
 	rcu_read_lock();
-	dev = dev_get_by_index_rcu(g->mn->net, g->ifindex);
+	dev = dev_get_by_index_rcu(g->mn->net, g->conf.ifindex);
 	if (dev && nla_put_string(skb, MCG_A_GROUP_IFNAME, dev->name)) {
 		rcu_read_unlock();
 		return -EMSGSIZE;
 	}
 	rcu_read_unlock();
 
-	if (g->nsources) {
+	if (g->conf.nsources) {
 		nest = nla_nest_start(skb, MCG_A_GROUP_SOURCES);
 		if (!nest)
 			return -EMSGSIZE;
-		for (i = 0; i < g->nsources; i++)
-			if (nla_put_in6_addr(skb, MCG_A_SOURCE_ADDR, &g->sources[i]))
+		for (i = 0; i < g->conf.nsources; i++)
+			if (nla_put_in6_addr(skb, MCG_A_SOURCE_ADDR, &g->conf.sources[i]))
 				return -EMSGSIZE;
 		nla_nest_end(skb, nest);
 	}
@@ -440,7 +440,8 @@ static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	struct mcg_net *mn = mcg_net(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
-	struct mcg_group_cfg *cfg;
+	struct mcg_group_conf *cfg;
+	const char *name;
 	struct net_device *dev;
 	struct mcg_group *g;
 	int ret;
@@ -453,8 +454,8 @@ static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
-	cfg->name = nla_data(attrs[MCG_A_GROUP_NAME]);
-	if (!mcg_name_ok(cfg->name)) {
+	name = nla_data(attrs[MCG_A_GROUP_NAME]);
+	if (!mcg_name_ok(name)) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_NAME],
 				    "a group name is 1 to 15 of A-Z a-z 0-9 _ . -");
 		ret = -EINVAL;
@@ -502,7 +503,6 @@ static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	cfg->id = mcg_u32_or(attrs[MCG_A_GROUP_ID], 0);
 	cfg->port = mcg_u16_or(attrs[MCG_A_GROUP_PORT], MCG_DEFAULT_PORT);
 	cfg->hoplimit = mcg_u8_or(attrs[MCG_A_GROUP_HOPLIMIT], MCG_DEFAULT_HOPLIMIT);
 	cfg->window = mcg_u32_or(attrs[MCG_A_GROUP_WINDOW], MCG_DEFAULT_WINDOW);
@@ -512,7 +512,8 @@ static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		cfg->sender = get_random_u32();
 
 	mutex_lock(&mn->lock);
-	g = mcg_group_create(mn, cfg, extack);
+	g = mcg_group_create(mn, name, mcg_u32_or(attrs[MCG_A_GROUP_ID], 0),
+			     cfg, extack);
 	if (IS_ERR(g)) {
 		ret = PTR_ERR(g);
 		if (ret == -EEXIST && !extack->bad_attr)
@@ -548,8 +549,8 @@ static int mcg_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(g);
 		goto out;
 	}
-	uid = g->uid;
-	gid = g->gid;
+	uid = g->conf.uid;
+	gid = g->conf.gid;
 	ret = mcg_get_ids(info, skb, &uid, &gid);
 	if (ret)
 		goto out;
@@ -563,13 +564,13 @@ static int mcg_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (attrs[MCG_A_GROUP_HOPLIMIT])
-		WRITE_ONCE(g->hoplimit, nla_get_u8(attrs[MCG_A_GROUP_HOPLIMIT]));
+		WRITE_ONCE(g->conf.hoplimit, nla_get_u8(attrs[MCG_A_GROUP_HOPLIMIT]));
 	if (attrs[MCG_A_GROUP_WINDOW])
-		WRITE_ONCE(g->window, nla_get_u32(attrs[MCG_A_GROUP_WINDOW]));
+		WRITE_ONCE(g->conf.window, nla_get_u32(attrs[MCG_A_GROUP_WINDOW]));
 	if (attrs[MCG_A_GROUP_MODE])
-		WRITE_ONCE(g->mode, nla_get_u16(attrs[MCG_A_GROUP_MODE]));
-	WRITE_ONCE(g->uid, uid);
-	WRITE_ONCE(g->gid, gid);
+		WRITE_ONCE(g->conf.mode, nla_get_u16(attrs[MCG_A_GROUP_MODE]));
+	WRITE_ONCE(g->conf.uid, uid);
+	WRITE_ONCE(g->conf.gid, gid);
 	mcg_notify(mn, g, MCG_CMD_GROUP_SET);
 out:
 	mutex_unlock(&mn->lock);

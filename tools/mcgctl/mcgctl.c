@@ -16,15 +16,20 @@
 
 struct mcgctl_opts opts;
 
+static void verrmsg(const char *fmt, va_list ap)
+{
+	fputs("mcgctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void errmsg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mcgctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verrmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void die_oom(void)
@@ -42,11 +47,9 @@ int usage_error(const struct cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mcgctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verrmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	print_usage(stderr, c);
 	return 1;
 }

@@ -442,3 +442,37 @@ int mcg_nl_listen(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg)
 	nl_cb_put(cb);
 	return -1;
 }
+
+/* A GET-style request: the group @name, or a dump of all when NULL. */
+int mcg_nl_get(struct mcg_nl *nl, uint8_t cmd, const char *name,
+	       const char *verb, struct mcg_replies *r)
+{
+	struct nl_msg *msg = mcg_nl_msg(nl, cmd, name ? 0 : NLM_F_DUMP);
+	int ret;
+
+	if (name && nla_put_string(msg, MCG_A_GROUP_NAME, name))
+		die_oom();
+	ret = mcg_nl_collect(nl, msg, verb, r);
+	nlmsg_free(msg);
+	return ret;
+}
+
+/*
+ * Every reply parsed before anything is printed, so an error never leaves
+ * half an output.  NULL (after a message) when one does not parse.
+ */
+mcg_tb_t *mcg_nl_parse_all(const struct mcg_replies *r)
+{
+	mcg_tb_t *tbs = calloc(r->n ? r->n : 1, sizeof(*tbs));
+	size_t i;
+
+	if (!tbs)
+		die_oom();
+	for (i = 0; i < r->n; i++) {
+		if (mcg_nl_parse(r->msg[i], tbs[i])) {
+			free(tbs);
+			return NULL;
+		}
+	}
+	return tbs;
+}

@@ -61,6 +61,12 @@ struct mcg_replies {
 /* mcg_nl_talk() into r; a dump interrupted by a change is retried. */
 int mcg_nl_collect(struct mcg_nl *nl, struct nl_msg *msg, const char *verb,
 		   struct mcg_replies *r);
+/* The top-level attributes of one reply. */
+typedef struct nlattr *mcg_tb_t[MCG_A_MAX + 1];
+
+mcg_tb_t *mcg_nl_parse_all(const struct mcg_replies *r);
+int mcg_nl_get(struct mcg_nl *nl, uint8_t cmd, const char *name,
+	       const char *verb, struct mcg_replies *r);
 void mcg_replies_free(struct mcg_replies *r);
 
 /*

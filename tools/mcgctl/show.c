@@ -364,21 +364,13 @@ void show_group_json(struct json *j, struct nlattr **tb)
 
 int show_print(struct mcg_replies *r)
 {
-	struct nlattr *(*tbs)[MCG_A_MAX + 1];
 	size_t i, shown = 0;
 	struct json j;
-	int ret = 0;
+	mcg_tb_t *tbs;
 
-	/* All parsed before anything is printed: no half output. */
-	tbs = calloc(r->n ? r->n : 1, sizeof(*tbs));
+	tbs = mcg_nl_parse_all(r);
 	if (!tbs)
-		die_oom();
-	for (i = 0; i < r->n; i++) {
-		if (mcg_nl_parse(r->msg[i], tbs[i])) {
-			ret = 1;
-			goto out;
-		}
-	}
+		return 1;
 
 	json_init(&j, stdout, opts.pretty);
 	if (opts.json)
@@ -401,15 +393,13 @@ int show_print(struct mcg_replies *r)
 		json_arr_close(&j);
 		json_end(&j);
 	}
-out:
 	free(tbs);
-	return ret;
+	return 0;
 }
 
 int cmd_show(const struct cmd *c, int argc, char **argv)
 {
 	struct mcg_replies r = { 0 };
-	struct nl_msg *msg;
 	struct mcg_nl nl;
 	int ret;
 
@@ -419,11 +409,7 @@ int cmd_show(const struct cmd *c, int argc, char **argv)
 		return 1;
 	if (mcg_nl_open(&nl, false))
 		return 1;
-	msg = mcg_nl_msg(&nl, MCG_CMD_GROUP_GET, argc ? 0 : NLM_F_DUMP);
-	if (argc && nla_put_string(msg, MCG_A_GROUP_NAME, argv[0]))
-		die_oom();
-	ret = mcg_nl_collect(&nl, msg, "show", &r);
-	nlmsg_free(msg);
+	ret = mcg_nl_get(&nl, MCG_CMD_GROUP_GET, argc ? argv[0] : NULL, "show", &r);
 	mcg_nl_close(&nl);
 	if (!ret)
 		ret = show_print(&r);

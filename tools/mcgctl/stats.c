@@ -258,22 +258,16 @@ static int find_ns(struct mcg_replies *r, struct nlattr **ns)
 
 int stats_print(struct mcg_replies *r, struct mcg_replies *nsr)
 {
-	struct nlattr *(*tbs)[MCG_A_MAX + 1];
 	struct nlattr *st[MCG_A_STATS_MAX + 1], *ns = NULL;
 	size_t i, shown = 0;
 	struct json j;
 	struct line l;
+	mcg_tb_t *tbs;
 	int ret = 0;
 
-	tbs = calloc(r->n ? r->n : 1, sizeof(*tbs));
+	tbs = mcg_nl_parse_all(r);
 	if (!tbs)
-		die_oom();
-	for (i = 0; i < r->n; i++) {
-		if (mcg_nl_parse(r->msg[i], tbs[i])) {
-			ret = 1;
-			goto out;
-		}
-	}
+		return 1;
 	if (find_ns(r, &ns) || (nsr && find_ns(nsr, &ns))) {
 		ret = 1;
 		goto out;
@@ -342,11 +336,7 @@ int cmd_stats(const struct cmd *c, int argc, char **argv)
 		return 1;
 	if (mcg_nl_open(&nl, false))
 		return 1;
-	msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, argc ? 0 : NLM_F_DUMP);
-	if (argc && nla_put_string(msg, MCG_A_GROUP_NAME, argv[0]))
-		die_oom();
-	ret = mcg_nl_collect(&nl, msg, "stats", &r);
-	nlmsg_free(msg);
+	ret = mcg_nl_get(&nl, MCG_CMD_STATS_GET, argc ? argv[0] : NULL, "stats", &r);
 	/* Without a group, a request answers with the namespace's. */
 	if (!ret && !argc && !has_ns(&r)) {
 		msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, 0);
