@@ -309,6 +309,13 @@ TEST_F(mcg, attributes_that_do_not_belong_are_refused)
 	put_str(&r, MCG_A_GROUP_NAME, "x");
 	EXPECT_EQ(-EINVAL, transact(self->fd, &r, NULL, NULL));
 
+	/* An interface index that does not exist (mcgctl resolves names). */
+	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
+	put_str(&r, MCG_A_GROUP_NAME, "x");
+	put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
+	put_u32(&r, MCG_A_GROUP_IFINDEX, 99999);
+	EXPECT_EQ(-ENODEV, transact(self->fd, &r, NULL, NULL));
+
 	/* More sources than a group holds (mcgctl stops this earlier). */
 	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
 	put_str(&r, MCG_A_GROUP_NAME, "x");

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # KTAP helpers for mcg's shell selftests.  A test script defines functions
 # named test_*, one per case, and ends with "ktap_main".  Each case runs in
