@@ -13,6 +13,7 @@
 
 #include "group.h"
 #include "netns.h"
+#include "socket.h"
 
 static u32 mcg_name_hash(const char *name)
 {
@@ -61,6 +62,9 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	strscpy(g->name, name, sizeof(g->name));
 	g->conf = *conf;
 	g->tx_auto = true;
+	refcount_set(&g->refcnt, 1);
+	spin_lock_init(&g->sock_lock);
+	INIT_HLIST_HEAD(&g->sockets);
 
 	/* Publish last: from here on the packet path may find it. */
 	if (id) {
@@ -98,10 +102,22 @@ static void mcg_group_free_rcu(struct rcu_head *rcu)
 	kfree(g);
 }
 
-/* Unpublish @g and free it, and its keys, after a grace period. */
+void mcg_group_put(struct mcg_group *g)
+{
+	if (refcount_dec_and_test(&g->refcnt))
+		call_rcu(&g->rcu, mcg_group_free_rcu);
+}
+
+/*
+ * Unpublish @g, zero its keys after a grace period, and tell its sockets:
+ * they see ENODEV once and then end of file, as after shutdown().  The
+ * memory goes when the last socket lets go.
+ */
 void mcg_group_destroy(struct mcg_group *g)
 {
 	struct mcg_net *mn = g->mn;
+	struct hlist_node *tmp;
+	struct mcg_sock *ms;
 	int i;
 
 	lockdep_assert_held(&mn->lock);
@@ -113,7 +129,14 @@ void mcg_group_destroy(struct mcg_group *g)
 		mcg_key_free_rcu(rcu_dereference_protected(g->keys[i], true));
 		RCU_INIT_POINTER(g->keys[i], NULL);
 	}
-	call_rcu(&g->rcu, mcg_group_free_rcu);
+	spin_lock_bh(&g->sock_lock);
+	WRITE_ONCE(g->dead, true);
+	hlist_for_each_entry_safe(ms, tmp, &g->sockets, node) {
+		hlist_del_init_rcu(&ms->node);
+		mcg_sock_group_gone(ms);
+	}
+	spin_unlock_bh(&g->sock_lock);
+	mcg_group_put(g);
 }
 
 void mcg_group_flush(struct mcg_net *mn)

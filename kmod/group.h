@@ -5,6 +5,8 @@
 #include <linux/in6.h>
 #include <linux/mcg.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -54,8 +56,13 @@ struct mcg_group_conf {
  * @tx_key: the key the group sends with, or NULL
  * @keys: installed epochs, at most MCG_MAX_EPOCHS, in no order
  * @stats: counters
+ * @refcnt: one for the table, one per bound socket; the last put frees
+ *	the group after a grace period
+ * @sock_lock: protects @sockets and @dead
+ * @sockets: bound sockets (struct mcg_sock), walked under RCU to deliver
+ * @dead: deleted: bound sockets got ENODEV, nothing more is sent
  *
- * Everything here changes only under mn->lock.
+ * Unless said otherwise, everything here changes only under mn->lock.
  */
 struct mcg_group {
 	struct mcg_net *mn;
@@ -68,12 +75,17 @@ struct mcg_group {
 	struct mcg_key __rcu *tx_key;
 	struct mcg_key __rcu *keys[MCG_MAX_EPOCHS];
 	struct mcg_pcpu_stats __percpu *stats;
+	refcount_t refcnt;
+	spinlock_t sock_lock;	/* @sockets, @dead */
+	struct hlist_head sockets;
+	bool dead;
 };
 
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 				   u32 id, const struct mcg_group_conf *conf,
 				   struct netlink_ext_ack *extack);
 void mcg_group_destroy(struct mcg_group *g);
+void mcg_group_put(struct mcg_group *g);
 struct mcg_group *mcg_group_by_name(struct mcg_net *mn, const char *name);
 struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id);
 void mcg_group_flush(struct mcg_net *mn);

@@ -13,19 +13,22 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/mcg.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "group.h"
 #include "netns.h"
 #include "socket.h"
+#include "stats.h"
+#include "wire.h"
 
 int mcg_family = AF_MCG_DEFAULT;
 module_param_named(family, mcg_family, int, 0444);
 MODULE_PARM_DESC(family, "socket address family number (default "
 		 __stringify(AF_MCG_DEFAULT) ")");
-
-struct mcg_sock {
-	struct sock sk;	/* must be first: sk_alloc() sizes by proto->obj_size */
-};
 
 static struct proto mcg_proto = {
 	.name = "MCG",
@@ -33,22 +36,313 @@ static struct proto mcg_proto = {
 	.obj_size = sizeof(struct mcg_sock),
 };
 
+static struct mcg_sock *mcg_sk(struct sock *sk)
+{
+	return container_of(sk, struct mcg_sock, sk);
+}
+
 static void mcg_sk_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
 	atomic_dec(&mcg_net(sock_net(sk))->sockets);
 }
 
-static int mcg_release(struct socket *sock)
+/* Called by the group's deletion, under group->sock_lock. */
+void mcg_sock_group_gone(struct mcg_sock *ms)
+{
+	struct sock *sk = &ms->sk;
+
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	WRITE_ONCE(sk->sk_err, ENODEV);
+	sk_error_report(sk);
+}
+
+/*
+ * A copy of @skb (the plaintext of one message) for every socket bound to
+ * @g with read permission, but @except (the local sender).  The data is
+ * shared: clones, not copies.  Runs under RCU or in process context.
+ */
+void mcg_deliver(struct mcg_group *g, struct sk_buff *skb, u32 sender,
+		 const struct sock *except)
+{
+	struct mcg_sock *ms;
+	struct sk_buff *c;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(ms, &g->sockets, node) {
+		if (&ms->sk == except || !ms->may_read)
+			continue;
+		c = skb_clone(skb, GFP_ATOMIC);
+		if (!c) {
+			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_NOMEM, 1);
+			continue;
+		}
+		memset(c->cb, 0, sizeof(c->cb));
+		MCG_SKB_CB(c)->sender = sender;
+		if (sock_queue_rcv_skb(&ms->sk, c) < 0) {
+			kfree_skb(c);
+			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+			continue;
+		}
+		mcg_stats_add(g->stats, MCG_A_STATS_RX_DELIVERED, 1);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Like a device node: the owner's, the group's or the others' bits of the
+ * group's mode, for the caller's file-system ids; CAP_NET_ADMIN over the
+ * namespace may do both.
+ */
+static void mcg_access(const struct mcg_group *g, struct net *net,
+		       bool *may_read, bool *may_write)
+{
+	const struct cred *cred = current_cred();
+	umode_t mode = READ_ONCE(g->conf.mode);
+
+	if (ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		*may_read = true;
+		*may_write = true;
+		return;
+	}
+	if (uid_eq(cred->fsuid, READ_ONCE(g->conf.uid)))
+		mode >>= 6;
+	else if (in_group_p(READ_ONCE(g->conf.gid)))
+		mode >>= 3;
+	*may_read = mode & 04;
+	*may_write = mode & 02;
+}
+
+static int mcg_check_addr(const struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_mcg *sa = (const struct sockaddr_mcg *)uaddr;
+
+	if (addr_len < (int)sizeof(*sa))
+		return -EINVAL;
+	if (sa->smcg_family != mcg_family)
+		return -EAFNOSUPPORT;
+	if (sa->smcg_reserved || sa->smcg_reserved2 || !sa->smcg_group)
+		return -EINVAL;
+	return 0;
+}
+
+static int mcg_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_mcg *sa = (const struct sockaddr_mcg *)uaddr;
+	struct sock *sk = sock->sk;
+	struct mcg_sock *ms = mcg_sk(sk);
+	struct mcg_net *mn = mcg_net(sock_net(sk));
+	bool may_read, may_write;
+	struct mcg_group *g;
+	int ret;
+
+	ret = mcg_check_addr(uaddr, addr_len);
+	if (ret)
+		return ret;
+
+	lock_sock(sk);
+	if (ms->group) {
+		ret = -EINVAL;
+		goto out;
+	}
+	mutex_lock(&mn->lock);
+	g = mcg_group_by_id(mn, sa->smcg_group);
+	if (!g) {
+		ret = -EADDRNOTAVAIL;
+		goto out_unlock;
+	}
+	mcg_access(g, sock_net(sk), &may_read, &may_write);
+	if (!may_read && !may_write) {
+		ret = -EACCES;
+		goto out_unlock;
+	}
+	refcount_inc(&g->refcnt);
+	ms->may_read = may_read;
+	ms->may_write = may_write;
+	/* Pairs with the acquire in mcg_sendmsg(): rights before the group. */
+	smp_store_release(&ms->group, g);
+	spin_lock_bh(&g->sock_lock);
+	hlist_add_head_rcu(&ms->node, &g->sockets);
+	spin_unlock_bh(&g->sock_lock);
+out_unlock:
+	mutex_unlock(&mn->lock);
+out:
+	release_sock(sk);
+	return ret;
+}
+
+static int mcg_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sockaddr_mcg *sa = (struct sockaddr_mcg *)uaddr;
+	struct mcg_sock *ms = mcg_sk(sock->sk);
+	struct mcg_group *g;
+
+	if (peer)
+		return -EOPNOTSUPP;
+	memset(sa, 0, sizeof(*sa));
+	sa->smcg_family = mcg_family;
+	lock_sock(sock->sk);
+	g = ms->group;
+	if (g) {
+		sa->smcg_group = g->id;
+		sa->smcg_sender = READ_ONCE(g->conf.sender);
+	}
+	release_sock(sock->sk);
+	return sizeof(*sa);
+}
+
+/* The largest message the group's path carries in one packet. */
+static unsigned int mcg_max_payload(struct mcg_group *g)
+{
+	unsigned int mtu = IPV6_MIN_MTU;
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(g->mn->net, READ_ONCE(g->conf.ifindex));
+	if (dev)
+		mtu = max_t(unsigned int, READ_ONCE(dev->mtu), IPV6_MIN_MTU);
+	rcu_read_unlock();
+	return mtu - sizeof(struct ipv6hdr) - sizeof(struct udphdr) -
+	       sizeof(struct mcg_wire_hdr) - MCG_WIRE_TAG_LEN;
+}
+
+static int mcg_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct mcg_sock *ms = mcg_sk(sk);
+	struct sk_buff *skb;
+	struct mcg_group *g;
+	int err;
+
+	/* Pairs with the release in mcg_bind(): the group, then its rights. */
+	g = smp_load_acquire(&ms->group);
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
+			       MSG_BATCH | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (msg->msg_name) {
+		const struct sockaddr_mcg *sa = msg->msg_name;
+
+		err = mcg_check_addr(msg->msg_name, msg->msg_namelen);
+		if (err)
+			return err;
+		if (!g || sa->smcg_group != g->id)
+			return -EISCONN;	/* a socket sends to its own group only */
+	}
+	if (!g)
+		return -EDESTADDRREQ;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) {
+		if (READ_ONCE(g->dead))
+			return -ENODEV;
+		if (!(msg->msg_flags & MSG_NOSIGNAL))
+			send_sig(SIGPIPE, current, 0);
+		return -EPIPE;
+	}
+	if (!ms->may_write)
+		return -EACCES;
+	if (len > mcg_max_payload(g))
+		return -EMSGSIZE;
+	if (!rcu_access_pointer(g->tx_key)) {
+		mcg_stats_add(g->stats, MCG_A_STATS_TX_NOKEY, 1);
+		return -ENOKEY;
+	}
+
+	skb = sock_alloc_send_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		return err;
+	err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
+	mcg_deliver(g, skb, READ_ONCE(g->conf.sender), sk);
+	mcg_stats_add(g->stats, MCG_A_STATS_TX_PACKETS, 1);
+	mcg_stats_add(g->stats, MCG_A_STATS_TX_BYTES, len);
+	consume_skb(skb);
+	return len;
+}
+
+static int mcg_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		       int flags)
+{
+	struct sock *sk = sock->sk;
+	struct mcg_sock *ms = mcg_sk(sk);
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL |
+		      MSG_CMSG_CLOEXEC | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (!READ_ONCE(ms->group))
+		return -ENOTCONN;
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb) {
+		/* Shut down and drained: end of file, blocking or not. */
+		if (err == -EAGAIN && (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+			return 0;
+		return err;
+	}
+	copied = skb->len;
+	if (copied > len) {
+		copied = len;
+		msg->msg_flags |= MSG_TRUNC;
+	}
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err && msg->msg_name) {
+		DECLARE_SOCKADDR(struct sockaddr_mcg *, sa, msg->msg_name);
+
+		memset(sa, 0, sizeof(*sa));
+		sa->smcg_family = mcg_family;
+		sa->smcg_group = ms->group->id;
+		sa->smcg_sender = MCG_SKB_CB(skb)->sender;
+		msg->msg_namelen = sizeof(*sa);
+	}
+	if (!err) {
+		sock_recv_cmsgs(msg, sk, skb);
+		err = (flags & MSG_TRUNC) ? skb->len : copied;
+	}
+	skb_free_datagram(sk, skb);
+	return err;
+}
+
+static int mcg_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 
+	/* SHUT_RD, SHUT_WR, SHUT_RDWR are 0, 1, 2: bits are how + 1. */
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | (how + 1));
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return 0;
+}
+
+static int mcg_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct mcg_sock *ms;
+	struct mcg_group *g;
+
 	if (!sk)
 		return 0;
+	ms = mcg_sk(sk);
 	lock_sock(sk);
+	g = ms->group;
+	if (g) {
+		spin_lock_bh(&g->sock_lock);
+		if (!hlist_unhashed(&ms->node))
+			hlist_del_init_rcu(&ms->node);
+		spin_unlock_bh(&g->sock_lock);
+	}
 	sock_orphan(sk);
 	release_sock(sk);
+	if (g)
+		mcg_group_put(g);
 	sock->sk = NULL;
+	/* mcg_deliver() may still hold @sk under RCU: SOCK_RCU_FREE. */
 	sock_put(sk);
 	return 0;
 }
@@ -63,17 +357,17 @@ static const struct proto_ops mcg_dgram_ops = {
 	.family = PF_MCG,
 	.owner = THIS_MODULE,
 	.release = mcg_release,
-	.bind = sock_no_bind,
+	.bind = mcg_bind,
 	.connect = sock_no_connect,
 	.socketpair = sock_no_socketpair,
 	.accept = sock_no_accept,
-	.getname = sock_no_getname,
+	.getname = mcg_getname,
 	.poll = datagram_poll,
 	.ioctl = sock_no_ioctl,
 	.listen = sock_no_listen,
-	.shutdown = sock_no_shutdown,
-	.sendmsg = sock_no_sendmsg,
-	.recvmsg = sock_no_recvmsg,
+	.shutdown = mcg_shutdown,
+	.sendmsg = mcg_sendmsg,
+	.recvmsg = mcg_recvmsg,
 	.mmap = sock_no_mmap,
 	.sendpage = sock_no_sendpage,
 };
@@ -93,6 +387,7 @@ static int mcg_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 	sock->ops = &mcg_dgram_ops;
 	sock_init_data(sock, sk);
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_destruct = mcg_sk_destruct;
 	atomic_inc(&mcg_net(net)->sockets);
 	return 0;

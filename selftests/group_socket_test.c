@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_MCG sockets bound to a group, on one host: bind and its checks,
+ * permissions from the group's owner, group and mode, delivery to every
+ * other local socket of the group, recv semantics (sender id, MSG_PEEK,
+ * MSG_TRUNC, non-blocking, poll, recvmmsg), EMSGSIZE, receive buffer
+ * overflow counted, and deletion of the group waking its sockets.
+ * Each test runs in a network namespace of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mcg_test.h"
+
+/* tools/mcgctl/mcgctl, found from where this program lives. */
+static char mcgctl[4200];
+#define MCGCTL "%s"
+#define GID 42		/* the test group's id */
+#define SENDER 7	/* this host's sender id in it */
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static struct sockaddr_mcg addr(uint32_t group)
+{
+	struct sockaddr_mcg sa = {
+		.smcg_family = mcg_test_family(),
+		.smcg_group = group,
+	};
+
+	return sa;
+}
+
+static int bound(uint32_t group)
+{
+	struct sockaddr_mcg sa = addr(group);
+	int fd = socket(mcg_test_family(), SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* The group's counter NAME, from mcgctl -j stats. */
+static long counter(const char *name)
+{
+	char cmd[4400];
+	long v = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s -j stats g | jq -r '.groups[0].%s'", mcgctl, name);
+	p = popen(cmd, "r");
+	if (p) {
+		if (fscanf(p, "%ld", &v) != 1)
+			v = -1;
+		pclose(p);
+	}
+	return v;
+}
+
+FIXTURE(grp) {
+	int unused;
+};
+
+FIXTURE_SETUP(grp)
+{
+	char self_path[4000];
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+
+	ASSERT_LT(0, n);
+	self_path[n] = 0;
+	*strrchr(self_path, '/') = 0;
+	snprintf(mcgctl, sizeof(mcgctl), "%s/../tools/mcgctl/mcgctl", self_path);
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, sh("ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up"));
+	ASSERT_EQ(0, sh(MCGCTL " group add g addr ff05::4242 dev v0 id %d sender %d", mcgctl, GID, SENDER));
+	ASSERT_EQ(0, sh(MCGCTL " genkey | " MCGCTL " key add g epoch 1 keyfile -", mcgctl, mcgctl));
+}
+
+FIXTURE_TEARDOWN(grp)
+{
+}
+
+TEST_F(grp, bind_checks_its_address)
+{
+	int fd = socket(mcg_test_family(), SOCK_DGRAM, 0);
+	struct sockaddr_mcg sa = addr(GID);
+
+	ASSERT_LE(0, fd);
+	sa.smcg_group = 999;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	sa = addr(GID);
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	sa.smcg_family = AF_INET6;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	sa = addr(GID);
+	sa.smcg_reserved = 1;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, errno);
+	sa = addr(GID);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(grp, getsockname_names_group_and_sender)
+{
+	struct sockaddr_mcg sa;
+	socklen_t len = sizeof(sa);
+	int fd = bound(GID);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(sizeof(sa), len);
+	EXPECT_EQ(mcg_test_family(), sa.smcg_family);
+	EXPECT_EQ(GID, sa.smcg_group);
+	EXPECT_EQ(SENDER, sa.smcg_sender);
+	close(fd);
+}
+
+TEST_F(grp, unbound_sockets_neither_send_nor_receive)
+{
+	int fd = socket(mcg_test_family(), SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	char buf[8];
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, send(fd, "x", 1, 0));
+	EXPECT_EQ(EDESTADDRREQ, errno);
+	EXPECT_EQ(-1, recv(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENOTCONN, errno);
+	close(fd);
+}
+
+TEST_F(grp, every_other_local_socket_gets_each_message_once)
+{
+	enum { N = 16 };
+	struct sockaddr_mcg from;
+	socklen_t flen;
+	char buf[64];
+	int fd[N], i;
+
+	for (i = 0; i < N; i++)
+		ASSERT_LE(0, fd[i] = bound(GID));
+	ASSERT_EQ(5, send(fd[0], "hello", 5, 0));
+	for (i = 1; i < N; i++) {
+		flen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		ASSERT_EQ(5, recvfrom(fd[i], buf, sizeof(buf), 0,
+				      (struct sockaddr *)&from, &flen)) TH_LOG("socket %d", i);
+		EXPECT_EQ(0, memcmp(buf, "hello", 5));
+		EXPECT_EQ(sizeof(from), flen);
+		EXPECT_EQ(mcg_test_family(), from.smcg_family);
+		EXPECT_EQ(GID, from.smcg_group);
+		EXPECT_EQ(SENDER, from.smcg_sender);
+		EXPECT_EQ(-1, recv(fd[i], buf, sizeof(buf), 0)) TH_LOG("twice on %d", i);
+		EXPECT_EQ(EAGAIN, errno);
+	}
+	/* The sending socket does not get its own message. */
+	EXPECT_EQ(-1, recv(fd[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(N - 1, counter("rx_delivered"));
+	EXPECT_EQ(1, counter("tx_packets"));
+	EXPECT_EQ(5, counter("tx_bytes"));
+	for (i = 0; i < N; i++)
+		close(fd[i]);
+}
+
+TEST_F(grp, sendto_another_group_is_refused)
+{
+	struct sockaddr_mcg sa = addr(GID + 1);
+	int fd = bound(GID);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EISCONN, errno);
+	sa = addr(GID);
+	EXPECT_EQ(1, sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
+	close(fd);
+}
+
+TEST_F(grp, no_sending_key_is_ENOKEY_and_counted)
+{
+	int fd;
+
+	ASSERT_EQ(0, sh(MCGCTL " key del g epoch 1", mcgctl));
+	ASSERT_LE(0, fd = bound(GID));
+	EXPECT_EQ(-1, send(fd, "x", 1, 0));
+	EXPECT_EQ(ENOKEY, errno);
+	EXPECT_EQ(1, counter("tx_nokey"));
+	EXPECT_EQ(0, counter("tx_packets"));
+	close(fd);
+}
+
+TEST_F(grp, too_large_for_the_path_is_EMSGSIZE)
+{
+	static char big[65536];
+	int fd, rx;
+
+	ASSERT_LE(0, fd = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	/* MTU 1500 - IPv6 40 - UDP 8 - header 32 - tag 16 */
+	EXPECT_EQ(1404, send(fd, big, 1404, 0));
+	EXPECT_EQ(-1, send(fd, big, 1405, 0));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(-1, send(fd, big, sizeof(big), 0));
+	EXPECT_EQ(EMSGSIZE, errno);
+	ASSERT_EQ(0, sh("ip link set v0 mtu 1280"));
+	EXPECT_EQ(-1, send(fd, big, 1404, 0));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(1184, send(fd, big, 1184, 0));
+	EXPECT_EQ(1404, recv(rx, big, sizeof(big), 0));
+	EXPECT_EQ(1184, recv(rx, big, sizeof(big), 0));
+	close(fd);
+	close(rx);
+}
+
+TEST_F(grp, peek_trunc_and_poll)
+{
+	char buf[16];
+	struct iovec iov = { buf, 4 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd p;
+	int tx, rx;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	p.fd = rx;
+	p.events = POLLIN;
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	ASSERT_EQ(10, send(tx, "0123456789", 10, 0));
+	EXPECT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_TRUE(p.revents & POLLIN);
+	EXPECT_EQ(10, recv(rx, buf, sizeof(buf), MSG_PEEK));
+	EXPECT_EQ(10, recv(rx, buf, sizeof(buf), MSG_PEEK));
+	/* A short buffer: the rest is cut, and the cut is said. */
+	EXPECT_EQ(4, recvmsg(rx, &m, MSG_PEEK));
+	EXPECT_TRUE(m.msg_flags & MSG_TRUNC);
+	EXPECT_EQ(10, recvmsg(rx, &m, MSG_TRUNC));
+	EXPECT_EQ(0, memcmp(buf, "0123", 4));
+	EXPECT_EQ(-1, recv(rx, buf, sizeof(buf), 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	close(tx);
+	close(rx);
+}
+
+TEST_F(grp, sendmmsg_and_recvmmsg)
+{
+	enum { N = 8 };
+	struct mmsghdr m[N];
+	struct iovec iov[N];
+	char bufs[N][16];
+	int tx, rx, i;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < N; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), "msg %d", i);
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = strlen(bufs[i]);
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	ASSERT_EQ(N, sendmmsg(tx, m, N, 0));
+	memset(bufs, 0, sizeof(bufs));
+	for (i = 0; i < N; i++)
+		iov[i].iov_len = sizeof(bufs[i]);
+	ASSERT_EQ(N, recvmmsg(rx, m, N, 0, NULL));
+	for (i = 0; i < N; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "msg %d", i);
+		EXPECT_STREQ(want, bufs[i]);
+	}
+	close(tx);
+	close(rx);
+}
+
+TEST_F(grp, a_full_receive_buffer_drops_and_counts)
+{
+	int tx, rx, small = 4096, sent = 0, got = 0, i;
+	char buf[1000] = { 0 };
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	ASSERT_EQ(0, setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	for (i = 0; i < 200; i++)
+		if (send(tx, buf, sizeof(buf), 0) == sizeof(buf))
+			sent++;
+	while (recv(rx, buf, sizeof(buf), 0) > 0)
+		got++;
+	EXPECT_EQ(200, sent);
+	EXPECT_LT(0, got);
+	EXPECT_GT(sent, got);
+	EXPECT_EQ(got, counter("rx_delivered"));
+	EXPECT_EQ(sent - got, counter("rx_drop_rcvbuf"));
+	close(tx);
+	close(rx);
+}
+
+static void *blocking_recv(void *arg)
+{
+	int fd = *(int *)arg;
+	char buf[8];
+	long r = recv(fd, buf, sizeof(buf), 0);
+
+	return (void *)(r < 0 ? (long)-errno : r);
+}
+
+TEST_F(grp, deleting_the_group_wakes_its_sockets)
+{
+	struct pollfd p;
+	pthread_t t;
+	void *res;
+	char buf[8];
+	int fd, blk;
+
+	ASSERT_LE(0, fd = bound(GID));
+	blk = socket(mcg_test_family(), SOCK_DGRAM, 0);
+	{
+		struct sockaddr_mcg sa = addr(GID);
+
+		ASSERT_EQ(0, bind(blk, (struct sockaddr *)&sa, sizeof(sa)));
+	}
+	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_recv, &blk));
+	usleep(200000);
+	ASSERT_EQ(0, sh(MCGCTL " group del g", mcgctl));
+	ASSERT_EQ(0, pthread_join(t, &res));
+	EXPECT_EQ(-ENODEV, (long)res);
+	/* After the error: end of file, as after shutdown(). */
+	EXPECT_EQ(0, recv(blk, buf, sizeof(buf), 0));
+	p.fd = fd;
+	p.events = POLLIN;
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_TRUE(p.revents & (POLLERR | POLLHUP));
+	EXPECT_EQ(-1, send(fd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+	close(blk);
+	/* A group of the same name is a new group: old sockets stay out. */
+	ASSERT_EQ(0, sh(MCGCTL " group add g addr ff05::4242 dev v0 id %d", mcgctl, GID));
+}
+
+TEST_F(grp, shutdown_stops_each_direction)
+{
+	char buf[8];
+	int fd;
+
+	ASSERT_LE(0, fd = bound(GID));
+	ASSERT_EQ(0, shutdown(fd, SHUT_RD));
+	EXPECT_EQ(0, recv(fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, shutdown(fd, SHUT_WR));
+	EXPECT_EQ(-1, send(fd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	close(fd);
+}
+
+/* In a child that becomes uid 65534 with the given groups, try to bind. */
+static int bind_as(uid_t uid, gid_t gid, int *may_send, int *may_recv)
+{
+	int pipefd[2], status, res[3] = { 0 };
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char buf[4];
+		int fd, rx;
+
+		close(pipefd[0]);
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+			_exit(2);
+		fd = bound(GID);
+		res[0] = fd < 0 ? errno : 0;
+		if (fd >= 0) {
+			res[1] = send(fd, "x", 1, 0) == 1 ? 0 : errno;
+			/* Receiving: a root socket sends, do we get it? */
+			rx = fd;
+			usleep(300000);
+			res[2] = recv(rx, buf, sizeof(buf), 0) == 1 ? 0 : errno;
+		}
+		if (write(pipefd[1], res, sizeof(res)) != sizeof(res))
+			_exit(3);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	{
+		int tx = bound(GID);
+
+		usleep(150000);
+		if (tx >= 0) {
+			send(tx, "y", 1, 0);
+			close(tx);
+		}
+	}
+	if (read(pipefd[0], res, sizeof(res)) != sizeof(res))
+		res[0] = -1;
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	*may_send = res[1];
+	*may_recv = res[2];
+	return res[0];
+}
+
+TEST_F(grp, permissions_follow_owner_group_and_mode)
+{
+	int snd, rcv;
+
+	/* 0640 root:1234 -- group members read, others nothing. */
+	ASSERT_EQ(0, sh(MCGCTL " group set g owner 0 group 1234 mode 0640", mcgctl));
+	EXPECT_EQ(EACCES, bind_as(65534, 65534, &snd, &rcv));
+	EXPECT_EQ(0, bind_as(65534, 1234, &snd, &rcv));
+	EXPECT_EQ(EACCES, snd);
+	EXPECT_EQ(0, rcv);
+	/* 0620: group members write but do not receive. */
+	ASSERT_EQ(0, sh(MCGCTL " group set g mode 0620", mcgctl));
+	EXPECT_EQ(0, bind_as(65534, 1234, &snd, &rcv));
+	EXPECT_EQ(0, snd);
+	EXPECT_EQ(EAGAIN, rcv);
+	/* 0066: others read and write, the owner (whose bits are 0) does not. */
+	ASSERT_EQ(0, sh(MCGCTL " group set g owner 65534 mode 0066", mcgctl));
+	EXPECT_EQ(EACCES, bind_as(65534, 65534, &snd, &rcv));
+	EXPECT_EQ(0, bind_as(1000, 1000, &snd, &rcv));
+	EXPECT_EQ(0, snd);
+	EXPECT_EQ(0, rcv);
+}
+
+TEST_HARNESS_MAIN
