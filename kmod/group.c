@@ -14,6 +14,7 @@
 #include "group.h"
 #include "netns.h"
 #include "socket.h"
+#include "udp.h"
 
 static u32 mcg_name_hash(const char *name)
 {
@@ -66,7 +67,7 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	spin_lock_init(&g->sock_lock);
 	INIT_HLIST_HEAD(&g->sockets);
 
-	/* Publish last: from here on the packet path may find it. */
+	/* Publish: from here on the packet path may find it. */
 	if (id) {
 		ret = xa_insert(&mn->groups, id, g, GFP_KERNEL);
 		if (ret == -EBUSY) {
@@ -83,6 +84,14 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	if (ret)
 		goto err_stats;
 	g->id = id;
+
+	/* Then its socket, which starts receiving with the id in place. */
+	ret = mcg_udp_open(g, extack);
+	if (ret) {
+		xa_erase(&mn->groups, id);
+		mcg_group_put(g);	/* after a grace period */
+		return ERR_PTR(ret);
+	}
 	hash_add(mn->names, &g->name_node, mcg_name_hash(g->name));
 	mn->gen++;
 	return g;
@@ -124,6 +133,7 @@ void mcg_group_destroy(struct mcg_group *g)
 	xa_erase(&mn->groups, g->id);
 	hash_del(&g->name_node);
 	mn->gen++;
+	mcg_udp_close(g);
 	RCU_INIT_POINTER(g->tx_key, NULL);
 	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
 		mcg_key_free_rcu(rcu_dereference_protected(g->keys[i], true));
@@ -167,6 +177,20 @@ struct mcg_key *mcg_group_key(struct mcg_group *g, u32 epoch)
 			return key;
 	}
 	return NULL;
+}
+
+/* For the packet path, under RCU. */
+bool mcg_group_has_epoch_rcu(struct mcg_group *g, u32 epoch)
+{
+	struct mcg_key *key;
+	int i;
+
+	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
+		key = rcu_dereference(g->keys[i]);
+		if (key && key->epoch == epoch)
+			return true;
+	}
+	return false;
 }
 
 /* In automatic mode the group sends with the newest epoch not rx_only. */

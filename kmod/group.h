@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 #include "key.h"
 #include "stats.h"
@@ -61,6 +62,9 @@ struct mcg_group_conf {
  * @sock_lock: protects @sockets and @dead
  * @sockets: bound sockets (struct mcg_sock), walked under RCU to deliver
  * @dead: deleted: bound sockets got ENODEV, nothing more is sent
+ * @sock: the group's kernel UDP socket; senders use it under RCU
+ * @dead_sock: @sock after deletion, until @sock_release frees it
+ * @sock_release: frees @dead_sock after a grace period
  *
  * Unless said otherwise, everything here changes only under mn->lock.
  */
@@ -79,6 +83,9 @@ struct mcg_group {
 	spinlock_t sock_lock;	/* @sockets, @dead */
 	struct hlist_head sockets;
 	bool dead;
+	struct socket __rcu *sock;
+	struct socket *dead_sock;
+	struct rcu_work sock_release;
 };
 
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
@@ -91,6 +98,7 @@ struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id);
 void mcg_group_flush(struct mcg_net *mn);
 
 struct mcg_key *mcg_group_key(struct mcg_group *g, u32 epoch);
+bool mcg_group_has_epoch_rcu(struct mcg_group *g, u32 epoch);
 int mcg_group_key_add(struct mcg_group *g, struct mcg_key *key,
 		      struct netlink_ext_ack *extack);
 int mcg_group_key_del(struct mcg_group *g, u32 epoch,

@@ -15,15 +15,19 @@
 #include "netlink.h"
 #include "netns.h"
 #include "socket.h"
+#include "udp.h"
 #include "version.h"
 
 static int __init mcg_init(void)
 {
 	int ret;
 
-	ret = mcg_netns_init();
+	ret = mcg_udp_init();
 	if (ret)
 		return ret;
+	ret = mcg_netns_init();
+	if (ret)
+		goto err_netns;
 	ret = mcg_socket_init();
 	if (ret)
 		goto err_socket;
@@ -37,6 +41,8 @@ err_genl:
 	mcg_socket_uninit();
 err_socket:
 	mcg_netns_uninit();
+err_netns:
+	mcg_udp_uninit();
 	return ret;
 }
 
@@ -45,6 +51,7 @@ static void __exit mcg_exit(void)
 	mcg_genl_uninit();
 	mcg_socket_uninit();
 	mcg_netns_uninit();
+	mcg_udp_uninit();
 }
 
 module_init(mcg_init);

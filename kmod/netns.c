@@ -10,6 +10,7 @@
 
 #include "group.h"
 #include "netns.h"
+#include "udp.h"
 
 static unsigned int mcg_net_id __read_mostly;
 
@@ -41,6 +42,12 @@ static void __net_exit mcg_net_exit(struct net *net)
 	/* Every socket holds a reference on its namespace. */
 	WARN_ON_ONCE(atomic_read(&mn->sockets));
 	mcg_group_flush(mn);
+	/*
+	 * Group UDP sockets are released by a work item after a grace
+	 * period, and a kernel socket holds no reference on its namespace:
+	 * they must all be gone before the namespace is.
+	 */
+	mcg_udp_flush();
 	xa_destroy(&mn->groups);
 	free_percpu(mn->stats);
 }

@@ -54,8 +54,17 @@ dmesg_check_clean() {
 
 mcg_loaded() { [ -d /sys/module/mcg ]; }
 
+# insmod resolves no dependencies (udp_tunnel, ...): load them first.
+mcg_load_deps() {
+	local deps
+	deps=$(modinfo -F depends "$MCG_KO" | tr , ' ')
+	# shellcheck disable=SC2086
+	[ -z "$deps" ] || modprobe -a $deps
+}
+
 mcg_load() {
 	mcg_loaded && return 0
+	mcg_load_deps
 	run insmod "$MCG_KO" "$@"
 }
 

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each group's kernel UDP socket: bound to the group's address and port on
+ * its interface, a member of the multicast group (MLDv2, per source for a
+ * source-specific group), the socket mcg sends from and receives on.
+ *
+ * The socket lives as long as the group is in the table.  Deletion
+ * unpublishes it (g->sock) and releases it after a grace period from a
+ * work item, because senders use it under RCU and releasing may sleep.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in6.h>
+#include <linux/rtnetlink.h>
+#include <linux/workqueue.h>
+#include <net/addrconf.h>
+#include <net/compat.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/udp_tunnel.h>
+
+#include "group.h"
+#include "netns.h"
+#include "stats.h"
+#include "udp.h"
+#include "wire.h"
+
+static struct workqueue_struct *mcg_wq;
+
+static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct mcg_group *g = rcu_dereference_sk_user_data(sk);
+	struct mcg_wire_info info;
+	enum mcg_stats_attr drop;
+
+	if (!g)
+		goto free;
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + sizeof(struct mcg_wire_hdr))) {
+		drop = MCG_A_STATS_RX_DROP_SHORT;
+		goto drop;
+	}
+	__skb_pull(skb, sizeof(struct udphdr));
+	switch (mcg_wire_parse(skb->data, skb->len, &info)) {
+	case MCG_WIRE_SHORT:
+		drop = MCG_A_STATS_RX_DROP_SHORT;
+		goto drop;
+	case MCG_WIRE_BAD_HEADER:
+		drop = MCG_A_STATS_RX_DROP_HEADER;
+		goto drop;
+	case MCG_WIRE_OK:
+		break;
+	}
+	if (info.group != g->id) {
+		/* Not a group this socket serves: the namespace counts it. */
+		mcg_stats_add(g->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
+		goto free;
+	}
+	if (!mcg_group_has_epoch_rcu(g, info.epoch)) {
+		drop = MCG_A_STATS_RX_DROP_NO_KEY;
+		goto drop;
+	}
+	/*
+	 * Authentication, the replay window and delivery come with the
+	 * receive path; until then a datagram that got this far is freed
+	 * without a verdict.
+	 */
+	goto free;
+drop:
+	mcg_stats_add(g->stats, drop, 1);
+free:
+	kfree_skb(skb);
+	return 0;
+}
+
+static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
+{
+	const struct mcg_group_conf *c = &g->conf;
+	struct sockaddr_in6 grp = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = c->addr,
+	};
+	unsigned int i;
+	int ret;
+
+	if (!c->nsources) {
+		rtnl_lock();
+		ret = ipv6_sock_mc_join(sk, c->ifindex, &c->addr);
+		rtnl_unlock();
+		return ret;
+	}
+
+	/* Source-specific: one INCLUDE entry per source.  The kernel has no
+	 * exported call for it but the socket option.
+	 */
+	for (i = 0; i < c->nsources; i++) {
+		struct sockaddr_in6 src = {
+			.sin6_family = AF_INET6,
+			.sin6_addr = c->sources[i],
+		};
+#ifdef CONFIG_COMPAT
+		struct compat_group_source_req creq = {};
+#endif
+		struct group_source_req req = { .gsr_interface = c->ifindex };
+
+#ifdef CONFIG_COMPAT
+		/* The request may come from a 32-bit task: its layout, then. */
+		if (in_compat_syscall()) {
+			creq.gsr_interface = c->ifindex;
+			memcpy(&creq.gsr_group, &grp, sizeof(grp));
+			memcpy(&creq.gsr_source, &src, sizeof(src));
+			ret = ipv6_setsockopt(sk, SOL_IPV6, MCAST_JOIN_SOURCE_GROUP,
+					      KERNEL_SOCKPTR(&creq), sizeof(creq));
+			if (ret)
+				return ret;
+			continue;
+		}
+#endif
+		memcpy(&req.gsr_group, &grp, sizeof(grp));
+		memcpy(&req.gsr_source, &src, sizeof(src));
+		ret = ipv6_setsockopt(sk, SOL_IPV6, MCAST_JOIN_SOURCE_GROUP,
+				      KERNEL_SOCKPTR(&req), sizeof(req));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Called under mn->lock, before the group is published.  Takes the RTNL
+ * (multicast joins): nothing may take mn->lock while holding the RTNL.
+ */
+int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
+{
+	const struct mcg_group_conf *c = &g->conf;
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data = g,
+		.encap_type = 1,
+		.encap_rcv = mcg_udp_rcv,
+	};
+	struct sockaddr_in6 sa = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = c->addr,
+		.sin6_port = htons(c->port),
+		.sin6_scope_id = c->ifindex,
+	};
+	struct socket *sock;
+	struct sock *sk;
+	int ret;
+
+	ret = sock_create_kern(g->mn->net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot create the group's UDP socket");
+		return ret;
+	}
+	sk = sock->sk;
+	ret = sock_bindtoindex(sk, c->ifindex, true);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot bind the UDP socket to the interface");
+		goto err;
+	}
+	lock_sock(sk);
+	sk->sk_ipv6only = true;
+	inet6_sk(sk)->mc_loop = 0;	/* our own packets: delivered locally already */
+	inet6_sk(sk)->mc_all = 0;	/* only this group's address */
+	release_sock(sk);
+	/* Binding to the multicast address lets groups share a port. */
+	ret = kernel_bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+	if (ret) {
+		if (ret == -EADDRINUSE)
+			NL_SET_ERR_MSG(extack, "the group's address and UDP port are in use");
+		else
+			NL_SET_ERR_MSG(extack, "cannot bind the group's UDP socket");
+		goto err;
+	}
+	ret = mcg_udp_join(g, sk);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot join the multicast group on the interface");
+		goto err;
+	}
+	setup_udp_tunnel_sock(g->mn->net, sock, &tcfg);
+	rcu_assign_pointer(g->sock, sock);
+	return 0;
+err:
+	sock_release(sock);
+	return ret;
+}
+
+static void mcg_udp_release_work(struct work_struct *work)
+{
+	struct mcg_group *g = container_of(to_rcu_work(work), struct mcg_group,
+					   sock_release);
+
+	/* Leaves the multicast group (MLD) and frees the socket. */
+	udp_tunnel_sock_release(g->dead_sock);
+	g->dead_sock = NULL;
+	mcg_group_put(g);
+}
+
+/* Under mn->lock, when the group is deleted. */
+void mcg_udp_close(struct mcg_group *g)
+{
+	struct socket *sock = rcu_dereference_protected(g->sock, true);
+
+	if (!sock)
+		return;
+	RCU_INIT_POINTER(g->sock, NULL);
+	/* Stop receiving now; senders may hold the socket until a grace period. */
+	rcu_assign_sk_user_data(sock->sk, NULL);
+	g->dead_sock = sock;
+	refcount_inc(&g->refcnt);
+	INIT_RCU_WORK(&g->sock_release, mcg_udp_release_work);
+	queue_rcu_work(mcg_wq, &g->sock_release);
+}
+
+/*
+ * Send one sealed datagram (skb->data at the mcg header) to the group.
+ * Consumes @skb.  Runs in process context.
+ */
+int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb)
+{
+	struct flowi6 fl6 = {
+		.flowi6_oif = READ_ONCE(g->conf.ifindex),
+		.daddr = g->conf.addr,
+		.flowi6_proto = IPPROTO_UDP,
+		.fl6_dport = htons(g->conf.port),
+		.fl6_sport = htons(g->conf.port),
+	};
+	struct dst_entry *dst;
+	struct socket *sock;
+	int ret = 0;
+
+	rcu_read_lock();
+	sock = rcu_dereference(g->sock);
+	if (!sock) {
+		ret = -ENODEV;
+		goto err;
+	}
+	dst = ip6_dst_lookup_flow(g->mn->net, sock->sk, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		ret = PTR_ERR(dst);
+		goto err;
+	}
+	skb->dev = dst->dev;
+	udp_tunnel6_xmit_skb(dst, sock->sk, skb, NULL, &fl6.saddr, &fl6.daddr,
+			     0, READ_ONCE(g->conf.hoplimit), 0, fl6.fl6_sport,
+			     fl6.fl6_dport, false);
+	rcu_read_unlock();
+	return 0;
+err:
+	rcu_read_unlock();
+	kfree_skb(skb);
+	return ret;
+}
+
+/* Wait until every group socket released so far is gone. */
+void mcg_udp_flush(void)
+{
+	rcu_barrier();		/* queue_rcu_work() callbacks have queued */
+	flush_workqueue(mcg_wq);
+}
+
+int mcg_udp_init(void)
+{
+	mcg_wq = alloc_workqueue("mcg", WQ_UNBOUND, 0);
+	return mcg_wq ? 0 : -ENOMEM;
+}
+
+void mcg_udp_uninit(void)
+{
+	/*
+	 * Sockets of groups deleted during unload: their release is queued
+	 * after a grace period, and drops a group reference that may free
+	 * the group after another.
+	 */
+	mcg_udp_flush();
+	rcu_barrier();
+	destroy_workqueue(mcg_wq);
+}
