@@ -14,6 +14,7 @@
 #include "group.h"
 #include "netns.h"
 #include "socket.h"
+#include "tx.h"
 #include "udp.h"
 
 static u32 mcg_name_hash(const char *name)
@@ -66,6 +67,7 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	refcount_set(&g->refcnt, 1);
 	spin_lock_init(&g->sock_lock);
 	INIT_HLIST_HEAD(&g->sockets);
+	mutex_init(&g->tx_lock);
 
 	/* Publish: from here on the packet path may find it. */
 	if (id) {
@@ -146,6 +148,7 @@ void mcg_group_destroy(struct mcg_group *g)
 		mcg_sock_group_gone(ms);
 	}
 	spin_unlock_bh(&g->sock_lock);
+	mcg_tx_release(g);
 	mcg_group_put(g);
 }
 

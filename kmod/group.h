@@ -3,6 +3,7 @@
 #define _MCG_GROUP_H
 
 #include <linux/in6.h>
+#include <linux/mutex.h>
 #include <linux/mcg.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -15,6 +16,7 @@
 #include "stats.h"
 
 struct mcg_net;
+struct mcg_tx;
 
 /**
  * struct mcg_group_conf - a group's settings, as GROUP_NEW gives them
@@ -65,6 +67,9 @@ struct mcg_group_conf {
  * @sock: the group's kernel UDP socket; senders use it under RCU
  * @dead_sock: @sock after deletion, until @sock_release frees it
  * @sock_release: frees @dead_sock after a grace period
+ * @tx: sending state for the current run (tx.c), under RCU
+ * @tx_lock: serialises replacing @tx; may sleep (allocates the AEAD)
+ * @last_run: the last run value used, so each is larger, under @tx_lock
  *
  * Unless said otherwise, everything here changes only under mn->lock.
  */
@@ -86,6 +91,9 @@ struct mcg_group {
 	struct socket __rcu *sock;
 	struct socket *dead_sock;
 	struct rcu_work sock_release;
+	struct mcg_tx __rcu *tx;
+	struct mutex tx_lock;	/* @tx, @last_run */
+	u64 last_run;
 };
 
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Key epochs.  Key material lives only here: it is copied in from netlink,
- * never copied out, and zeroed (kfree_sensitive) when the epoch goes away.
+ * Key epochs.  The key itself is only read once, from the netlink request,
+ * to extract the epoch's pseudorandom key; that is never copied out and is
+ * zeroed (kfree_sensitive) when the epoch goes away.
  */
 
 #include <linux/slab.h>
@@ -10,10 +11,19 @@
 #include "key.h"
 
 static const struct mcg_alg_info mcg_algs[] = {
-	[MCG_ALG_AES_GCM_128] = { .name = "aes-gcm-128", .key_len = 16 },
-	[MCG_ALG_AES_GCM_256] = { .name = "aes-gcm-256", .key_len = 32 },
-	[MCG_ALG_CHACHA20_POLY1305] = { .name = "chacha20-poly1305", .key_len = 32 },
+	[MCG_ALG_AES_GCM_128] = {
+		.name = "aes-gcm-128", .crypto = "gcm(aes)", .key_len = 16,
+	},
+	[MCG_ALG_AES_GCM_256] = {
+		.name = "aes-gcm-256", .crypto = "gcm(aes)", .key_len = 32,
+	},
+	[MCG_ALG_CHACHA20_POLY1305] = {
+		.name = "chacha20-poly1305", .crypto = "rfc7539(chacha20,poly1305)",
+		.key_len = 32,
+	},
 };
+
+static atomic64_t mcg_key_ids = ATOMIC64_INIT(0);
 
 const struct mcg_alg_info *mcg_alg_info(u32 alg)
 {
@@ -32,14 +42,14 @@ struct mcg_key *mcg_key_create(u32 epoch, u32 alg, const u8 *material,
 	key = kzalloc(sizeof(*key), GFP_KERNEL);
 	if (!key)
 		return ERR_PTR(-ENOMEM);
+	key->id = atomic64_inc_return(&mcg_key_ids);
 	key->epoch = epoch;
 	key->alg = alg;
 	key->rx_only = rx_only;
 	key->created = ktime_get_real_seconds();
 	atomic64_set(&key->tx_packets, 0);
 	atomic64_set(&key->rx_packets, 0);
-	key->len = len;
-	memcpy(key->material, material, len);
+	mcg_kdf_epoch(material, len, key->prk);
 	return key;
 }
 

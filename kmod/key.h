@@ -7,15 +7,19 @@
 #include <linux/rcupdate.h>
 #include <linux/time64.h>
 
+#include "kdf.h"
+
 #define MCG_KEY_MAX_LEN 32
 
 /**
  * struct mcg_alg_info - what mcg knows of an AEAD
  * @name: as mcgctl and the documentation spell it
+ * @crypto: the kernel crypto API's name of the AEAD
  * @key_len: bytes of key material
  */
 struct mcg_alg_info {
 	const char *name;
+	const char *crypto;
 	unsigned int key_len;
 };
 
@@ -23,6 +27,8 @@ const struct mcg_alg_info *mcg_alg_info(u32 alg);
 
 /**
  * struct mcg_key - one key epoch of a group
+ * @id: unique among all keys ever installed: what a sender's derived key
+ *	remembers it came from (an epoch number may be reused)
  * @epoch: its number, unique in the group
  * @alg: enum mcg_alg
  * @rx_only: installed for receiving; automatic selection does not send
@@ -32,10 +38,11 @@ const struct mcg_alg_info *mcg_alg_info(u32 alg);
  * @rx_packets: messages received with it
  * @rcu: freed (and zeroed) after a grace period: readers on the packet
  *	path hold only RCU
- * @len: bytes of @material in use
- * @material: the key; zeroed when freed, never copied to userspace
+ * @prk: HKDF-Extract of the key, from which sender keys derive; the key
+ *	itself is not kept.  Zeroed when freed, never copied to userspace
  */
 struct mcg_key {
+	u64 id;
 	u32 epoch;
 	u32 alg;
 	bool rx_only;
@@ -43,8 +50,7 @@ struct mcg_key {
 	atomic64_t tx_packets;
 	atomic64_t rx_packets;
 	struct rcu_head rcu;
-	unsigned int len;
-	u8 material[MCG_KEY_MAX_LEN];
+	u8 prk[MCG_KDF_PRK_LEN];
 };
 
 struct mcg_key *mcg_key_create(u32 epoch, u32 alg, const u8 *material,

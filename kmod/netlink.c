@@ -9,6 +9,8 @@
  * a namespace's mcg_net.lock, not genl_mutex, serialises its changes.
  */
 
+#include <crypto/aead.h>
+#include <linux/crypto.h>
 #include <linux/ctype.h>
 #include <linux/cred.h>
 #include <linux/mcg.h>
@@ -715,6 +717,13 @@ static int mcg_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(extack, mat,
 					    "the algorithm needs a 32-byte key");
 		ret = -EINVAL;
+		goto out;
+	}
+	if (!crypto_has_alg(alg->crypto, CRYPTO_ALG_TYPE_AEAD,
+			    CRYPTO_ALG_TYPE_MASK)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCG_A_KEY_ALG],
+				    "this kernel has no implementation of the algorithm");
+		ret = -ENOPKG;
 		goto out;
 	}
 	key = mcg_key_create(nla_get_u32(tb[MCG_A_KEY_EPOCH]),

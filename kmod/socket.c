@@ -23,6 +23,7 @@
 #include "netns.h"
 #include "socket.h"
 #include "stats.h"
+#include "tx.h"
 #include "wire.h"
 
 int mcg_family = AF_MCG_DEFAULT;
@@ -210,7 +211,6 @@ static int mcg_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct mcg_sock *ms = mcg_sk(sk);
-	struct sk_buff *skb;
 	struct mcg_group *g;
 	int err;
 
@@ -242,24 +242,7 @@ static int mcg_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		return -EACCES;
 	if (len > mcg_max_payload(g))
 		return -EMSGSIZE;
-	if (!rcu_access_pointer(g->tx_key)) {
-		mcg_stats_add(g->stats, MCG_A_STATS_TX_NOKEY, 1);
-		return -ENOKEY;
-	}
-
-	skb = sock_alloc_send_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
-	if (!skb)
-		return err;
-	err = memcpy_from_msg(skb_put(skb, len), msg, len);
-	if (err) {
-		kfree_skb(skb);
-		return err;
-	}
-	mcg_deliver(g, skb, READ_ONCE(g->conf.sender), sk);
-	mcg_stats_add(g->stats, MCG_A_STATS_TX_PACKETS, 1);
-	mcg_stats_add(g->stats, MCG_A_STATS_TX_BYTES, len);
-	consume_skb(skb);
-	return len;
+	return mcg_tx_send(g, sk, msg, len);
 }
 
 static int mcg_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,

@@ -26,7 +26,7 @@
 #include "udp.h"
 #include "wire.h"
 
-static struct workqueue_struct *mcg_wq;
+struct workqueue_struct *mcg_wq;
 
 static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {

@@ -7,6 +7,9 @@
 
 struct mcg_group;
 
+/* Frees what may sleep, after RCU grace periods (sockets, AEADs). */
+extern struct workqueue_struct *mcg_wq;
+
 int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack);
 void mcg_udp_close(struct mcg_group *g);
 int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb);

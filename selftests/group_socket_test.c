@@ -97,7 +97,12 @@ FIXTURE_SETUP(grp)
 	*strrchr(self_path, '/') = 0;
 	snprintf(mcgctl, sizeof(mcgctl), "%s/../tools/mcgctl/mcgctl", self_path);
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	ASSERT_EQ(0, sh("ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up"));
+	/* Sending needs a source address: no DAD, and wait for it. */
+	ASSERT_EQ(0, sh("sysctl -qw net.ipv6.conf.default.accept_dad=0 && "
+			"ip link add v0 type veth peer name v1 && ip link set v0 up && "
+			"ip link set v1 up && for i in $(seq 100); do "
+			"ip -6 addr show dev v0 scope link | grep -q inet6 && exit 0; "
+			"sleep 0.1; done; exit 1"));
 	ASSERT_EQ(0, sh(MCGCTL " group add g addr ff05::4242 dev v0 id %d sender %d", mcgctl, GID, SENDER));
 	ASSERT_EQ(0, sh(MCGCTL " genkey | " MCGCTL " key add g epoch 1 keyfile -", mcgctl, mcgctl));
 }

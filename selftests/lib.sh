@@ -73,6 +73,73 @@ mcg_unload() {
 	run rmmod mcg
 }
 
+# mcg_two_hosts A B: fresh namespaces A and B joined by veth a0 (in A) and
+# b0 (in B), up, with link-local addresses ready (no DAD), so either side
+# can send multicast at once.
+mcg_two_hosts() {
+	local a=$1 b=$2 n
+	ip netns del "$a" 2>/dev/null
+	ip netns del "$b" 2>/dev/null
+	ip netns add "$a" && ip netns add "$b" || return 1
+	for n in "$a" "$b"; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0
+	done
+	ip -n "$a" link add a0 type veth peer name b0 netns "$b" &&
+	ip -n "$a" link set a0 up && ip -n "$b" link set b0 up || return 1
+	for _ in $(seq 100); do
+		ip -n "$a" -6 addr show dev a0 scope link | grep -q inet6 &&
+			ip -n "$b" -6 addr show dev b0 scope link | grep -q inet6 &&
+			! ip -n "$b" -6 addr show dev b0 | grep -q tentative && return 0
+		sleep 0.1
+	done
+	echo "no link-local address after 10 s"
+	return 1
+}
+
+# mcg_capture_start NS IFACE FILE FILTER PEER_NS PEER_IFACE: tcpdump in the
+# background, returning (with its pid) only once it sees packets: it may
+# say "listening" well before it captures.  The peer sends probes (UDP to
+# ff02::1 port 9, which FILTER must let through) until one is in FILE.
+# mcg_capture_stop PID ends it after what was sent has arrived.
+mcg_capture_start() {
+	local log pid
+	log=$(mktemp)
+	# -Z root: the capture file may be in a directory only root can write.
+	ip netns exec "$1" tcpdump -Z root -i "$2" -U -n -w "$3" "$4" > /dev/null 2> "$log" &
+	pid=$!
+	for _ in $(seq 200); do
+		ip netns exec "$5" "$MCG_TOP/selftests/mcg_inject" -i "$6" -a ff02::1 -p 9 -x 00 \
+			2>/dev/null
+		if [ "$(stat -c %s "$3" 2>/dev/null || echo 0)" -gt 24 ]; then
+			rm -f "$log"
+			echo "$pid"
+			return 0
+		fi
+		sleep 0.05
+	done
+	cat "$log" >&2
+	rm -f "$log"
+	kill "$pid"
+	return 1
+}
+
+mcg_capture_stop() {	# PID FILE PEER_NS PEER_IFACE, as for the start
+	local size
+	# A probe sent after the traffic, seen in the file: what came before
+	# it has been through the link too (TCG guests can be slow at it).
+	size=$(stat -c %s "$2")
+	for _ in $(seq 200); do
+		ip netns exec "$3" "$MCG_TOP/selftests/mcg_inject" -i "$4" -a ff02::1 -p 9 -x 00 \
+			2>/dev/null
+		sleep 0.05
+		[ "$(stat -c %s "$2")" -gt "$size" ] && break
+	done
+	sleep 0.2
+	kill -INT "$1"
+	while kill -0 "$1" 2>/dev/null; do sleep 0.05; done
+}
+
 # ktap_main: run every test_* function (or those matching $MCG_TEST_FILTER)
 # and print KTAP for them.
 ktap_main() {

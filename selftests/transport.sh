@@ -18,39 +18,16 @@ TMP=$(mktemp -d)
 
 MA() { ip netns exec $A "$MCGCTL" "$@"; }
 
-setup() {
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	ip netns add $A && ip netns add $B || return 1
-	for n in $A $B; do
-		ip netns exec $n sysctl -qw net.ipv6.conf.default.accept_dad=0
-		ip netns exec $n sysctl -qw net.ipv6.conf.all.accept_dad=0
-	done
-	ip -n $A link add a0 type veth peer name b0 netns $B &&
-	ip -n $A link set a0 up && ip -n $B link set b0 up || return 1
-	# Sending needs a source address: wait for the link-local ones.
-	for _ in $(seq 100); do
-		ip -n $A -6 addr show dev a0 scope link | grep -q inet6 &&
-			ip -n $B -6 addr show dev b0 scope link | grep -q inet6 &&
-			! ip -n $B -6 addr show dev b0 | grep -q tentative && return 0
-		sleep 0.1
-	done
-	echo "no link-local address after 10 s"
-	return 1
-}
+setup() { mcg_two_hosts $A $B; }
 
 # Start a capture on b0; stop_capture prints it decoded.
 start_capture() {
 	# MLD reports carry a hop-by-hop header: no "icmp6" filter, all IPv6.
-	ip netns exec $B tcpdump -i b0 -U -n -w "$TMP/cap" ip6 >/dev/null 2>&1 &
-	CAP=$!
-	sleep 1
+	CAP=$(mcg_capture_start $B b0 "$TMP/cap" ip6 $A a0) || fail "tcpdump did not start"
 }
 
 stop_capture() {
-	sleep 1
-	kill $CAP
-	wait $CAP 2>/dev/null
+	mcg_capture_stop "$CAP" "$TMP/cap" $A a0
 	tcpdump -r "$TMP/cap" -n -vv 2>/dev/null
 }
 

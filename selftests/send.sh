@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The send path as the wire shows it: each message sealed once, under the
+# sending epoch and a run of its own, with sequence numbers from 1, the
+# group's hop limit, every algorithm, and never a plaintext byte.  Runs
+# start anew with each epoch and each module load, always larger, so no
+# (key, nonce) pair is ever used twice.
+#
+# Hosts: namespace A sends (group id 5, sender 9), B captures on b0.
+
+. "$(dirname "$0")/lib.sh"
+
+MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
+SEND=$MCG_TOP/selftests/mcg_send
+PCAP=$MCG_TOP/selftests/mcg_pcap.py
+A=mcg-tx-a
+B=mcg-tx-b
+TMP=$(mktemp -d)
+MARK=plaintext-marker-0123456789
+
+MA() { ip netns exec $A "$MCGCTL" "$@"; }
+SA() { ip netns exec $A "$SEND" "$@"; }
+
+setup() {
+	mcg_load
+	mcg_two_hosts $A $B || return 1
+	MA group add g addr ff05::4242 dev a0 id 5 sender 9 &&
+	MA genkey | MA key add g epoch 3 keyfile -
+}
+
+capture() {	# capture NAME: start; stop_capture lists its datagrams
+	CAPFILE=$TMP/$1
+	CAP=$(mcg_capture_start $B b0 "$CAPFILE" udp $A a0) || fail "tcpdump did not start"
+}
+
+stop_capture() {
+	mcg_capture_stop "$CAP" "$CAPFILE" $A a0
+	"$PCAP" "$CAPFILE"
+}
+
+test_each_message_is_sealed_once() {
+	setup || fail "setup"
+	capture one
+	run SA 5 "$MARK" 3
+	out=$(stop_capture)
+	echo "$out"
+	[ "$(wc -l <<< "$out")" = 3 ] || fail "expected 3 datagrams"
+	# hoplimit group sender epoch run seq len
+	awk '{ print $1, $2, $3, $4, $6, $7 }' <<< "$out" | tr '\n' ' ' |
+		grep -qx "1 5 9 3 1 27 1 5 9 3 2 27 1 5 9 3 3 27 " || fail "wrong headers"
+	[ "$(awk '{ print $5 }' <<< "$out" | sort -u | wc -l)" = 1 ] || fail "the run changed"
+	grep -qa "$MARK" "$TMP/one" && fail "plaintext on the wire"
+	grep -qa "$(echo -n "$MARK" | cut -c1-8)" "$TMP/one" && fail "plaintext on the wire"
+	[ "$(MA -j stats g | jq .groups[0].tx_packets)" = 3 ] || fail "tx_packets"
+	true
+}
+
+test_the_hop_limit_is_the_groups() {
+	setup || fail "setup"
+	run MA group set g hoplimit 7
+	capture hops
+	run SA 5 x
+	out=$(stop_capture)
+	[ "$(awk "{ print \$1 }" <<< "$out")" = 7 ] || { echo "$out"; tcpdump -r "$CAPFILE" -n 2>&1; fail "hop limit not 7"; }
+}
+
+test_every_algorithm_sends() {
+	setup || fail "setup"
+	e=10
+	for alg in aes-gcm-128 aes-gcm-256 chacha20-poly1305; do
+		e=$((e + 1))
+		MA genkey $alg > "$TMP/k"
+		run MA key add g epoch $e alg $alg keyfile "$TMP/k"
+		capture "alg$e"
+		run SA 5 "$MARK"
+		out=$(stop_capture)
+		[ "$(awk '{ print $4, $6, $7 }' <<< "$out")" = "$e 1 27" ] ||
+			{ echo "$out"; fail "$alg: wrong datagram"; }
+		grep -qa "$MARK" "$TMP/alg$e" && fail "$alg: plaintext on the wire"
+	done
+	[ "$(MA -j stats g | jq .groups[0].tx_errors)" = 0 ] || fail "tx_errors"
+}
+
+test_a_new_epoch_starts_a_later_run() {
+	setup || fail "setup"
+	capture rot
+	run SA 5 a 2
+	MA genkey | MA key add g epoch 4 keyfile - || fail "key add"
+	run SA 5 b 2
+	out=$(stop_capture)
+	echo "$out"
+	r3=$(awk '$4 == 3 { print $5 }' <<< "$out" | sort -u)
+	r4=$(awk '$4 == 4 { print $5 }' <<< "$out" | sort -u)
+	[ -n "$r3" ] && [ -n "$r4" ] || fail "both epochs should have sent"
+	[ "$(awk '$4 == 4 { print $6 }' <<< "$out" | tr '\n' ' ')" = "1 2 " ] ||
+		fail "the new run does not count from 1"
+	python3 -c "import sys; sys.exit(not int('$r4') > int('$r3'))" || fail "run $r4 is not after $r3"
+}
+
+test_each_load_of_the_module_starts_a_later_run() {
+	for i in 1 2 3; do
+		setup || fail "setup $i"
+		capture "load$i"
+		run SA 5 "$MARK" 2
+		stop_capture > "$TMP/load$i.txt"
+		ip netns del $A
+		ip netns del $B
+		mcg_unload
+	done
+	mcg_load
+	cat "$TMP"/load*.txt
+	runs=$(cat "$TMP"/load1.txt "$TMP"/load2.txt "$TMP"/load3.txt | awk '{ print $5 }' | uniq | tr '\n' ' ')
+	python3 -c "r = [int(x) for x in '$runs'.split()]; import sys; sys.exit(not (len(r) == 3 and r == sorted(r) and len(set(r)) == 3))" ||
+		fail "runs of three loads are not increasing: $runs"
+	# Across every capture: no (epoch, sender, run, seq) twice.
+	dups=$(cat "$TMP"/load*.txt | awk '{ print $4, $3, $5, $6 }' | sort | uniq -d)
+	[ -z "$dups" ] || fail "a nonce was used twice: $dups"
+}
+
+test_no_key_no_send() {
+	setup || fail "setup"
+	run MA key del g epoch 3
+	capture none
+	out=$(SA 5 x)
+	grep -q "Required key not available" <<< "$out" || fail "send said: $out"
+	[ -z "$(stop_capture)" ] || fail "something was sent"
+}
+
+trap 'ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf "$TMP"' EXIT
+ktap_main
