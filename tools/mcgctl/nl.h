@@ -65,6 +65,9 @@ int mcg_nl_collect(struct mcg_nl *nl, struct nl_msg *msg, const char *verb,
 typedef struct nlattr *mcg_tb_t[MCG_A_MAX + 1];
 
 mcg_tb_t *mcg_nl_parse_all(const struct mcg_replies *r);
+struct cmd;
+int mcg_nl_open_get(const struct cmd *c, int argc, char **argv,
+		    struct mcg_nl *nl);
 int mcg_nl_get(struct mcg_nl *nl, uint8_t cmd, const char *name,
 	       const char *verb, struct mcg_replies *r);
 void mcg_replies_free(struct mcg_replies *r);

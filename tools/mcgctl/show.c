@@ -403,11 +403,7 @@ int cmd_show(const struct cmd *c, int argc, char **argv)
 	struct mcg_nl nl;
 	int ret;
 
-	if (argc > 1)
-		return usage_error(c, "unknown word '%s'", argv[1]);
-	if (argc && parse_group_name(argv[0]))
-		return 1;
-	if (mcg_nl_open(&nl, false))
+	if (mcg_nl_open_get(c, argc, argv, &nl))
 		return 1;
 	ret = mcg_nl_get(&nl, MCG_CMD_GROUP_GET, argc ? argv[0] : NULL, "show", &r);
 	mcg_nl_close(&nl);

@@ -330,11 +330,7 @@ int cmd_stats(const struct cmd *c, int argc, char **argv)
 	struct mcg_nl nl;
 	int ret;
 
-	if (argc > 1)
-		return usage_error(c, "unknown word '%s'", argv[1]);
-	if (argc && parse_group_name(argv[0]))
-		return 1;
-	if (mcg_nl_open(&nl, false))
+	if (mcg_nl_open_get(c, argc, argv, &nl))
 		return 1;
 	ret = mcg_nl_get(&nl, MCG_CMD_STATS_GET, argc ? argv[0] : NULL, "stats", &r);
 	/* Without a group, a request answers with the namespace's. */
