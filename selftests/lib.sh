@@ -78,8 +78,8 @@ mcg_unload() {
 # can send multicast at once.
 mcg_two_hosts() {
 	local a=$1 b=$2 n
-	ip netns del "$a" 2>/dev/null
-	ip netns del "$b" 2>/dev/null
+	ip netns del "$a" 2>/dev/null || true
+	ip netns del "$b" 2>/dev/null || true
 	ip netns add "$a" && ip netns add "$b" || return 1
 	for n in "$a" "$b"; do
 		ip netns exec "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0
