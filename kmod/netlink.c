@@ -369,7 +369,8 @@ static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 	return 0;
 }
 
-static int mcg_put_group_stats(struct sk_buff *skb, struct mcg_group *g)
+static int mcg_fill_stats(struct sk_buff *skb, struct mcg_group *g,
+			  struct user_namespace *ns)
 {
 	struct nlattr *nest;
 
@@ -387,18 +388,6 @@ static int mcg_put_group_stats(struct sk_buff *skb, struct mcg_group *g)
 
 typedef int (*mcg_fill_t)(struct sk_buff *skb, struct mcg_group *g,
 			  struct user_namespace *ns);
-
-static int mcg_fill_group(struct sk_buff *skb, struct mcg_group *g,
-			  struct user_namespace *ns)
-{
-	return mcg_put_group(skb, g, ns);
-}
-
-static int mcg_fill_stats(struct sk_buff *skb, struct mcg_group *g,
-			  struct user_namespace *ns)
-{
-	return mcg_put_group_stats(skb, g);
-}
 
 /* One message: genl header, then @fill for @g (or nothing). */
 static struct sk_buff *mcg_msg(struct mcg_group *g, u8 cmd, u32 portid,
@@ -430,7 +419,7 @@ static void mcg_notify(struct mcg_net *mn, struct mcg_group *g, u8 cmd)
 
 	if (!genl_has_listeners(&mcg_genl_family, mn->net, MCG_MCGRP_EVENTS))
 		return;
-	msg = mcg_msg(g, cmd, 0, 0, mcg_fill_group, mn->net->user_ns);
+	msg = mcg_msg(g, cmd, 0, 0, mcg_put_group, mn->net->user_ns);
 	if (IS_ERR(msg))
 		return;
 	genlmsg_multicast_netns(&mcg_genl_family, mn->net, msg, 0,
@@ -620,7 +609,7 @@ static int mcg_nl_get_one(struct sk_buff *skb, struct genl_info *info,
 
 static int mcg_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 {
-	return mcg_nl_get_one(skb, info, mcg_fill_group);
+	return mcg_nl_get_one(skb, info, mcg_put_group);
 }
 
 /*
@@ -666,7 +655,7 @@ static int mcg_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 
 static int mcg_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return mcg_nl_dump(skb, cb, MCG_CMD_GROUP_GET, mcg_fill_group);
+	return mcg_nl_dump(skb, cb, MCG_CMD_GROUP_GET, mcg_put_group);
 }
 
 /*

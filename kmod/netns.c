@@ -42,19 +42,27 @@ static void __net_exit mcg_net_exit(struct net *net)
 	/* Every socket holds a reference on its namespace. */
 	WARN_ON_ONCE(atomic_read(&mn->sockets));
 	mcg_group_flush(mn);
-	/*
-	 * Group UDP sockets are released by a work item after a grace
-	 * period, and a kernel socket holds no reference on its namespace:
-	 * they must all be gone before the namespace is.
-	 */
-	mcg_udp_flush();
 	xa_destroy(&mn->groups);
-	free_percpu(mn->stats);
+}
+
+/*
+ * Group UDP sockets are released by a work item after a grace period, and
+ * a kernel socket holds no reference on its namespace: they must all be
+ * gone before the namespaces are.  Once per batch of dying namespaces.
+ */
+static void __net_exit mcg_net_exit_batch(struct list_head *net_list)
+{
+	struct net *net;
+
+	mcg_udp_flush();
+	list_for_each_entry(net, net_list, exit_list)
+		free_percpu(mcg_net(net)->stats);
 }
 
 static struct pernet_operations mcg_net_ops = {
 	.init = mcg_net_init,
 	.exit = mcg_net_exit,
+	.exit_batch = mcg_net_exit_batch,
 	.id = &mcg_net_id,
 	.size = sizeof(struct mcg_net),
 };

@@ -58,6 +58,23 @@ void mcg_sock_group_gone(struct mcg_sock *ms)
 	sk_error_report(sk);
 }
 
+/* Is there a socket bound to @g, other than @except, that may read? */
+bool mcg_has_readers(struct mcg_group *g, const struct sock *except)
+{
+	struct mcg_sock *ms;
+	bool found = false;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(ms, &g->sockets, node) {
+		if (&ms->sk != except && ms->may_read) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * A copy of @skb (the plaintext of one message) for every socket bound to
  * @g with read permission, but @except (the local sender).  The data is

@@ -32,6 +32,7 @@ struct mcg_skb_cb {
 
 extern int mcg_family;
 
+bool mcg_has_readers(struct mcg_group *g, const struct sock *except);
 void mcg_deliver(struct mcg_group *g, struct sk_buff *skb, u32 sender,
 		 const struct sock *except);
 void mcg_sock_group_gone(struct mcg_sock *ms);

@@ -248,7 +248,7 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 		goto out_free;
 
 	/* Local readers get the plaintext: copied now, delivered once sent. */
-	if (!hlist_empty(&g->sockets)) {
+	if (mcg_has_readers(g, sk)) {
 		local = alloc_skb(len, GFP_KERNEL);
 		if (local)
 			skb_put_data(local, payload, len);

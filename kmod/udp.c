@@ -98,28 +98,28 @@ static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
 			.sin6_family = AF_INET6,
 			.sin6_addr = c->sources[i],
 		};
-#ifdef CONFIG_COMPAT
-		struct compat_group_source_req creq = {};
-#endif
 		struct group_source_req req = { .gsr_interface = c->ifindex };
+		void *opt = &req;
+		int len = sizeof(req);
+#ifdef CONFIG_COMPAT
+		struct compat_group_source_req creq = {
+			.gsr_interface = c->ifindex,
+		};
+#endif
 
+		memcpy(&req.gsr_group, &grp, sizeof(grp));
+		memcpy(&req.gsr_source, &src, sizeof(src));
 #ifdef CONFIG_COMPAT
 		/* The request may come from a 32-bit task: its layout, then. */
 		if (in_compat_syscall()) {
-			creq.gsr_interface = c->ifindex;
 			memcpy(&creq.gsr_group, &grp, sizeof(grp));
 			memcpy(&creq.gsr_source, &src, sizeof(src));
-			ret = ipv6_setsockopt(sk, SOL_IPV6, MCAST_JOIN_SOURCE_GROUP,
-					      KERNEL_SOCKPTR(&creq), sizeof(creq));
-			if (ret)
-				return ret;
-			continue;
+			opt = &creq;
+			len = sizeof(creq);
 		}
 #endif
-		memcpy(&req.gsr_group, &grp, sizeof(grp));
-		memcpy(&req.gsr_source, &src, sizeof(src));
 		ret = ipv6_setsockopt(sk, SOL_IPV6, MCAST_JOIN_SOURCE_GROUP,
-				      KERNEL_SOCKPTR(&req), sizeof(req));
+				      KERNEL_SOCKPTR(opt), len);
 		if (ret)
 			return ret;
 	}
