@@ -13,6 +13,7 @@
 
 #include "group.h"
 #include "netns.h"
+#include "rx.h"
 #include "socket.h"
 #include "tx.h"
 #include "udp.h"
@@ -68,6 +69,9 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	spin_lock_init(&g->sock_lock);
 	INIT_HLIST_HEAD(&g->sockets);
 	mutex_init(&g->tx_lock);
+	ret = mcg_rx_init(g);
+	if (ret)
+		goto err_stats;
 
 	/* Publish: from here on the packet path may find it. */
 	if (id) {
@@ -84,13 +88,14 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 		}
 	}
 	if (ret)
-		goto err_stats;
+		goto err_rx;
 	g->id = id;
 
 	/* Then its socket, which starts receiving with the id in place. */
 	ret = mcg_udp_open(g, extack);
 	if (ret) {
 		xa_erase(&mn->groups, id);
+		mcg_rx_release(g);	/* never received anything */
 		mcg_group_put(g);	/* after a grace period */
 		return ERR_PTR(ret);
 	}
@@ -98,6 +103,8 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	mn->gen++;
 	return g;
 
+err_rx:
+	mcg_rx_release(g);
 err_stats:
 	free_percpu(g->stats);
 err_free:
@@ -183,7 +190,7 @@ struct mcg_key *mcg_group_key(struct mcg_group *g, u32 epoch)
 }
 
 /* For the packet path, under RCU. */
-bool mcg_group_has_epoch_rcu(struct mcg_group *g, u32 epoch)
+struct mcg_key *mcg_group_key_rcu(struct mcg_group *g, u32 epoch)
 {
 	struct mcg_key *key;
 	int i;
@@ -191,9 +198,9 @@ bool mcg_group_has_epoch_rcu(struct mcg_group *g, u32 epoch)
 	for (i = 0; i < MCG_MAX_EPOCHS; i++) {
 		key = rcu_dereference(g->keys[i]);
 		if (key && key->epoch == epoch)
-			return true;
+			return key;
 	}
-	return false;
+	return NULL;
 }
 
 /* In automatic mode the group sends with the newest epoch not rx_only. */
@@ -251,6 +258,7 @@ int mcg_group_key_del(struct mcg_group *g, u32 epoch,
 		return -ENOENT;
 	}
 	RCU_INIT_POINTER(g->keys[i], NULL);
+	mcg_rx_forget_key(g, key->id);
 	/* Losing the sending key falls back to the newest remaining one. */
 	if (rcu_access_pointer(g->tx_key) == key)
 		g->tx_auto = true;

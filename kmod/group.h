@@ -7,6 +7,8 @@
 #include <linux/mcg.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -70,6 +72,13 @@ struct mcg_group_conf {
  * @tx: sending state for the current run (tx.c), under RCU
  * @tx_lock: serialises replacing @tx; may sleep (allocates the AEAD)
  * @last_run: the last run value used, so each is larger, under @tx_lock
+ * @peers: the senders heard from (peer.c), by id, read under RCU
+ * @peer_list: the same, in the order they were heard, under @rx_mutex
+ * @rx_mutex: serialises adding peers and changing their keys outside
+ *	the packet path (the receive worker, epoch deletion, statistics)
+ * @backlog: datagrams for the receive worker (rx.c); its lock also
+ *	guards each peer's backlogged count
+ * @rx_work: the receive worker
  *
  * Unless said otherwise, everything here changes only under mn->lock.
  */
@@ -94,6 +103,11 @@ struct mcg_group {
 	struct mcg_tx __rcu *tx;
 	struct mutex tx_lock;	/* @tx, @last_run */
 	u64 last_run;
+	struct rhashtable peers;
+	struct list_head peer_list;
+	struct mutex rx_mutex;	/* @peer_list, peers' keys off the fast path */
+	struct sk_buff_head backlog;
+	struct work_struct rx_work;
 };
 
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
@@ -106,7 +120,7 @@ struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id);
 void mcg_group_flush(struct mcg_net *mn);
 
 struct mcg_key *mcg_group_key(struct mcg_group *g, u32 epoch);
-bool mcg_group_has_epoch_rcu(struct mcg_group *g, u32 epoch);
+struct mcg_key *mcg_group_key_rcu(struct mcg_group *g, u32 epoch);
 int mcg_group_key_add(struct mcg_group *g, struct mcg_key *key,
 		      struct netlink_ext_ack *extack);
 int mcg_group_key_del(struct mcg_group *g, u32 epoch,

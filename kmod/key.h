@@ -36,6 +36,8 @@ const struct mcg_alg_info *mcg_alg_info(u32 alg);
  * @created: wall-clock time of installation, seconds
  * @tx_packets: messages sent with it
  * @rx_packets: messages received with it
+ * @runs: runs this host started under it, under the group's tx_lock
+ * @exhausted: @runs reached the limit and that was announced, likewise
  * @rcu: freed (and zeroed) after a grace period: readers on the packet
  *	path hold only RCU
  * @prk: HKDF-Extract of the key, from which sender keys derive; the key
@@ -49,6 +51,8 @@ struct mcg_key {
 	time64_t created;
 	atomic64_t tx_packets;
 	atomic64_t rx_packets;
+	u64 runs;
+	bool exhausted;
 	struct rcu_head rcu;
 	u8 prk[MCG_KDF_PRK_LEN];
 };

@@ -25,6 +25,7 @@
 #include "key.h"
 #include "netlink.h"
 #include "netns.h"
+#include "peer.h"
 
 static struct genl_family mcg_genl_family;
 
@@ -372,18 +373,11 @@ static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 static int mcg_fill_stats(struct sk_buff *skb, struct mcg_group *g,
 			  struct user_namespace *ns)
 {
-	struct nlattr *nest;
-
 	if (nla_put_string(skb, MCG_A_GROUP_NAME, g->name) ||
 	    nla_put_u32(skb, MCG_A_GROUP_ID, g->id) ||
 	    mcg_stats_put(skb, MCG_A_STATS, g->stats))
 		return -EMSGSIZE;
-	/* Per-sender state arrives with the receive path. */
-	nest = nla_nest_start(skb, MCG_A_SENDERS);
-	if (!nest)
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	return mcg_peers_put_stats(skb, g);
 }
 
 typedef int (*mcg_fill_t)(struct sk_buff *skb, struct mcg_group *g,
@@ -394,10 +388,14 @@ static struct sk_buff *mcg_msg(struct mcg_group *g, u8 cmd, u32 portid,
 			       u32 seq, mcg_fill_t fill,
 			       struct user_namespace *ns)
 {
+	size_t size = NLMSG_GOODSIZE;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* A group's senders may outgrow a page; a few more may arrive. */
+	if (g && fill == mcg_fill_stats)
+		size += mcg_peers_stats_size(g) * 2;
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	hdr = genlmsg_put(msg, portid, seq, &mcg_genl_family, 0, cmd);
@@ -424,6 +422,43 @@ static void mcg_notify(struct mcg_net *mn, struct mcg_group *g, u8 cmd)
 		return;
 	genlmsg_multicast_netns(&mcg_genl_family, mn->net, msg, 0,
 				MCG_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+/*
+ * The group sends no more under @epoch: this host started as many runs
+ * under it as it may (tx.c).  Said once per key, from the send path.
+ */
+void mcg_nl_key_exhausted(struct mcg_group *g, u32 epoch)
+{
+	struct mcg_net *mn = g->mn;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&mcg_genl_family, mn->net, MCG_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mcg_genl_family, 0, MCG_CMD_KEY_EXHAUSTED);
+	if (!hdr)
+		goto err;
+	mutex_lock(&mn->lock);
+	if (READ_ONCE(g->dead) || mcg_put_group(msg, g, mn->net->user_ns)) {
+		mutex_unlock(&mn->lock);
+		goto err;
+	}
+	mutex_unlock(&mn->lock);
+	nest = nla_nest_start(msg, MCG_A_KEY);
+	if (!nest || nla_put_u32(msg, MCG_A_KEY_EPOCH, epoch))
+		goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&mcg_genl_family, mn->net, msg, 0,
+				MCG_MCGRP_EVENTS, GFP_KERNEL);
+	return;
+err:
+	nlmsg_free(msg);
 }
 
 static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)

@@ -10,19 +10,18 @@
  * Senders find it under RCU and hold a reference while they encrypt.
  */
 
-#include <asm/unaligned.h>
-#include <crypto/aead.h>
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/ipv6.h>
 #include <net/udp.h>
 
+#include "aead.h"
 #include "group.h"
-#include "kdf.h"
 #include "key.h"
+#include "netlink.h"
 #include "socket.h"
 #include "stats.h"
 #include "tx.h"
@@ -31,7 +30,24 @@
 
 /* AES-GCM: (q * l)^2 / 2^128 < 2^-57 for l <= 88 blocks. */
 #define MCG_TX_SEQ_LIMIT BIT_ULL(28)
+#define MCG_TX_RUN_LIMIT BIT_ULL(32)
 #define MCG_RUN_RANDOM_BITS 20
+
+/*
+ * The limits can be lowered, never raised: tests reach them in a few
+ * messages instead of 2^60.
+ */
+static ulong msgs_per_run = MCG_TX_SEQ_LIMIT;
+module_param(msgs_per_run, ulong, 0444);
+MODULE_PARM_DESC(msgs_per_run, "messages sent under one derived key before a new run (at most 2^28)");
+static ulong runs_per_key = MCG_TX_RUN_LIMIT;
+module_param(runs_per_key, ulong, 0444);
+MODULE_PARM_DESC(runs_per_key, "runs one host starts under one key epoch before it is exhausted (at most 2^32)");
+
+static u64 mcg_seq_limit(void)
+{
+	return clamp_t(u64, msgs_per_run, 1, MCG_TX_SEQ_LIMIT);
+}
 
 /**
  * struct mcg_tx - sending state of a group for one run
@@ -82,14 +98,19 @@ static u64 mcg_next_run(struct mcg_group *g)
 	return run;
 }
 
-/* A new run for the group's sending key: a fresh derived key, seq 0. */
-static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err)
+/*
+ * A new run for the group's sending key: a fresh derived key, seq 0.
+ * Refused once this host has started runs_per_key runs under the key:
+ * *@exhausted is then the key's epoch if this call found it so first.
+ */
+static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err,
+				   u32 *exhausted)
 {
-	u8 prk[MCG_KDF_PRK_LEN], skey[MCG_KEY_MAX_LEN];
-	const struct mcg_alg_info *alg;
+	struct mcg_aead_id id = { .group = g->id };
+	u8 prk[MCG_KDF_PRK_LEN];
 	struct mcg_tx *tx, *old;
 	struct mcg_key *key;
-	u32 epoch, algid;
+	u32 algid;
 	u64 key_id;
 
 	mutex_lock(&g->tx_lock);
@@ -104,25 +125,36 @@ static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err)
 	}
 	/* Another sender may have renewed it while we waited. */
 	if (old && old->key_id == key->id &&
-	    atomic64_read(&old->seq) < MCG_TX_SEQ_LIMIT) {
+	    atomic64_read(&old->seq) < mcg_seq_limit()) {
 		rcu_read_unlock();
 		refcount_inc(&old->ref);
 		tx = old;
 		goto out;
 	}
+	if (key->runs >= min_t(u64, runs_per_key, MCG_TX_RUN_LIMIT)) {
+		if (!key->exhausted)
+			*exhausted = key->epoch;
+		key->exhausted = true;
+		rcu_read_unlock();
+		*err = -EKEYEXPIRED;
+		tx = NULL;
+		goto out;
+	}
+	key->runs++;
 	key_id = key->id;
-	epoch = key->epoch;
+	id.epoch = key->epoch;
 	algid = key->alg;
 	memcpy(prk, key->prk, sizeof(prk));
 	rcu_read_unlock();
 
-	alg = mcg_alg_info(algid);
 	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
 	if (!tx) {
 		*err = -ENOMEM;
 		goto out_zero;
 	}
-	tx->tfm = crypto_alloc_aead(alg->crypto, 0, 0);
+	id.sender = READ_ONCE(g->conf.sender);
+	id.run = mcg_next_run(g);
+	tx->tfm = mcg_aead_new(prk, algid, &id, false);
 	if (IS_ERR(tx->tfm)) {
 		*err = PTR_ERR(tx->tfm);
 		kfree(tx);
@@ -130,47 +162,56 @@ static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err)
 		goto out_zero;
 	}
 	tx->key_id = key_id;
-	tx->epoch = epoch;
-	tx->run = mcg_next_run(g);
+	tx->epoch = id.epoch;
+	tx->run = id.run;
 	atomic64_set(&tx->seq, 0);
-	mcg_kdf_sender(prk, algid, g->id, epoch, READ_ONCE(g->conf.sender),
-		       tx->run, skey, alg->key_len);
-	*err = crypto_aead_setauthsize(tx->tfm, MCG_WIRE_TAG_LEN) ?:
-	       crypto_aead_setkey(tx->tfm, skey, alg->key_len);
-	if (*err) {
-		crypto_free_aead(tx->tfm);
-		kfree(tx);
-		tx = NULL;
-		goto out_zero;
-	}
 	refcount_set(&tx->ref, 2);	/* group->tx and the caller */
 	rcu_assign_pointer(g->tx, tx);
 	if (old)
 		mcg_tx_put(old);
 out_zero:
 	memzero_explicit(prk, sizeof(prk));
-	memzero_explicit(skey, sizeof(skey));
 out:
 	mutex_unlock(&g->tx_lock);
 	return tx;
 }
 
-static struct mcg_tx *mcg_tx_get(struct mcg_group *g, int *err)
+/*
+ * The run to send with, with a sequence number reserved in it: never
+ * beyond the run's limit, however many senders race for the last one.
+ */
+static struct mcg_tx *mcg_tx_get(struct mcg_group *g, u64 *seq, int *err)
 {
+	u32 exhausted = 0;
 	struct mcg_key *key;
 	struct mcg_tx *tx;
 
-	rcu_read_lock();
-	key = rcu_dereference(g->tx_key);
-	tx = rcu_dereference(g->tx);
-	if (key && tx && tx->key_id == key->id &&
-	    atomic64_read(&tx->seq) < MCG_TX_SEQ_LIMIT &&
-	    refcount_inc_not_zero(&tx->ref)) {
+	for (;;) {
+		rcu_read_lock();
+		key = rcu_dereference(g->tx_key);
+		tx = rcu_dereference(g->tx);
+		if (!key || !tx || tx->key_id != key->id ||
+		    atomic64_read(&tx->seq) >= mcg_seq_limit() ||
+		    !refcount_inc_not_zero(&tx->ref))
+			tx = NULL;
 		rcu_read_unlock();
-		return tx;
+		if (!tx)
+			tx = mcg_tx_renew(g, err, &exhausted);
+		if (!tx)
+			break;
+		*seq = atomic64_inc_return(&tx->seq);
+		if (*seq <= mcg_seq_limit())
+			return tx;
+		mcg_tx_put(tx);
 	}
-	rcu_read_unlock();
-	return mcg_tx_renew(g, err);
+	if (*err == -EKEYEXPIRED) {
+		mcg_stats_add(g->stats, MCG_A_STATS_TX_KEY_EXHAUSTED, 1);
+		if (exhausted)
+			mcg_nl_key_exhausted(g, exhausted);
+	} else if (*err == -ENOKEY) {
+		mcg_stats_add(g->stats, MCG_A_STATS_TX_NOKEY, 1);
+	}
+	return NULL;
 }
 
 /* Drop the group's transmit state: the group is going away. */
@@ -184,33 +225,6 @@ void mcg_tx_release(struct mcg_group *g)
 	mutex_unlock(&g->tx_lock);
 	if (tx)
 		mcg_tx_put(tx);
-}
-
-/* Encrypt in place: header (AAD) | plaintext -> header | ciphertext | tag. */
-static int mcg_seal(struct mcg_tx *tx, struct sk_buff *skb, unsigned int len,
-		    u64 seq)
-{
-	struct scatterlist sg[4];
-	struct aead_request *req;
-	DECLARE_CRYPTO_WAIT(wait);
-	u8 iv[12] = {};
-	int nsg, ret;
-
-	put_unaligned_be64(seq, iv + 4);
-	sg_init_table(sg, ARRAY_SIZE(sg));
-	nsg = skb_to_sgvec(skb, sg, 0, skb->len);
-	if (nsg < 0)
-		return nsg;
-	req = aead_request_alloc(tx->tfm, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
-	aead_request_set_ad(req, sizeof(struct mcg_wire_hdr));
-	aead_request_set_crypt(req, sg, sg, len, iv);
-	ret = crypto_wait_req(crypto_aead_encrypt(req), &wait);
-	aead_request_free(req);
-	return ret;
 }
 
 /*
@@ -229,12 +243,9 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	void *payload;
 	int err;
 
-	tx = mcg_tx_get(g, &err);
-	if (!tx) {
-		if (err == -ENOKEY)
-			mcg_stats_add(g->stats, MCG_A_STATS_TX_NOKEY, 1);
+	tx = mcg_tx_get(g, &info.seq, &err);
+	if (!tx)
 		return err;
-	}
 	skb = sock_alloc_send_skb(sk, head + sizeof(struct mcg_wire_hdr) + len +
 				  MCG_WIRE_TAG_LEN, msg->msg_flags & MSG_DONTWAIT,
 				  &err);
@@ -260,10 +271,9 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	info.sender = READ_ONCE(g->conf.sender);
 	info.epoch = tx->epoch;
 	info.run = tx->run;
-	info.seq = atomic64_inc_return(&tx->seq);
 	mcg_wire_build((struct mcg_wire_hdr *)skb->data, &info);
 	skb_put(skb, MCG_WIRE_TAG_LEN);
-	err = mcg_seal(tx, skb, len, info.seq);
+	err = mcg_aead_seal(tx->tfm, skb, len, info.seq);
 	if (err)
 		goto out_error;
 	err = mcg_udp_xmit(g, skb);

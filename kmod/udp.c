@@ -22,6 +22,7 @@
 
 #include "group.h"
 #include "netns.h"
+#include "rx.h"
 #include "stats.h"
 #include "udp.h"
 #include "wire.h"
@@ -56,16 +57,12 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		mcg_stats_add(g->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
 		goto free;
 	}
-	if (!mcg_group_has_epoch_rcu(g, info.epoch)) {
+	if (!mcg_group_key_rcu(g, info.epoch)) {
 		drop = MCG_A_STATS_RX_DROP_NO_KEY;
 		goto drop;
 	}
-	/*
-	 * Authentication, the replay window and delivery come with the
-	 * receive path; until then a datagram that got this far is freed
-	 * without a verdict.
-	 */
-	goto free;
+	mcg_rx(g, skb, &info);
+	return 0;
 drop:
 	mcg_stats_add(g->stats, drop, 1);
 free:
@@ -194,6 +191,7 @@ static void mcg_udp_release_work(struct work_struct *work)
 	/* Leaves the multicast group (MLD) and frees the socket. */
 	udp_tunnel_sock_release(g->dead_sock);
 	g->dead_sock = NULL;
+	mcg_rx_release(g);
 	mcg_group_put(g);
 }
 

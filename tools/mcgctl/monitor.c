@@ -20,6 +20,7 @@ static const char *const event_names[MCG_CMD_MAX + 1] = {
 	[MCG_CMD_KEY_DEL]	= "key_del",
 	[MCG_CMD_STATS_GET]	= "stats_get",
 	[MCG_CMD_FLUSH]		= "flush",
+	[MCG_CMD_KEY_EXHAUSTED]	= "key_exhausted",
 };
 
 int monitor_event(struct nlmsghdr *nlh, void *arg)

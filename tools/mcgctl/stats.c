@@ -34,6 +34,7 @@ static const char *const stat_names[MCG_A_STATS_MAX + 1] = {
 	[MCG_A_STATS_RX_DROP_OLD_RUN]	= "rx_drop_old_run",
 	[MCG_A_STATS_RX_DROP_NOMEM]	= "rx_drop_nomem",
 	[MCG_A_STATS_RX_DROP_RCVBUF]	= "rx_drop_rcvbuf",
+	[MCG_A_STATS_RX_DROP_BACKLOG]	= "rx_drop_backlog",
 };
 
 static struct nla_policy stats_policy[MCG_A_STATS_MAX + 1] = {
@@ -85,6 +86,7 @@ static const struct label group_drop_labels[] = {
 };
 
 static const struct label group_rare_labels[] = {
+	{ MCG_A_STATS_RX_DROP_BACKLOG, "backlog" },
 	{ MCG_A_STATS_RX_DROP_NO_GROUP, "no-group" },
 	{ }
 };
@@ -104,6 +106,7 @@ static const struct label ns_rare_labels[] = {
 	{ MCG_A_STATS_RX_DROP_OLD_RUN, "old-run" },
 	{ MCG_A_STATS_RX_DROP_NOMEM, "nomem" },
 	{ MCG_A_STATS_RX_DROP_RCVBUF, "rcvbuf" },
+	{ MCG_A_STATS_RX_DROP_BACKLOG, "backlog" },
 	{ }
 };
 

@@ -50,6 +50,10 @@
  *			or of all groups with NLM_F_DUMP; without a group,
  *			MCG_A_NS_STATS counts what no group could claim.
  * MCG_CMD_FLUSH	delete every group of the namespace.
+ * MCG_CMD_KEY_EXHAUSTED	an event only: the group sends no more under
+ *			MCG_A_KEY's EPOCH, whose use limit this host reached
+ *			(sends fail with EKEYEXPIRED until another epoch is
+ *			installed or chosen).
  *
  * Events on MCG_GENL_MCGRP_EVENTS carry the command that made the change
  * (GROUP_NEW, GROUP_SET, GROUP_DEL, KEY_NEW, KEY_DEL, FLUSH) and the
@@ -120,6 +124,7 @@ enum mcg_cmd {
 	MCG_CMD_KEY_DEL,
 	MCG_CMD_STATS_GET,
 	MCG_CMD_FLUSH,
+	MCG_CMD_KEY_EXHAUSTED,
 
 	__MCG_CMD_MAX,
 	MCG_CMD_MAX = __MCG_CMD_MAX - 1
@@ -206,6 +211,7 @@ enum mcg_stats_attr {
 	MCG_A_STATS_RX_DROP_OLD_RUN,	/* from a sender's earlier run */
 	MCG_A_STATS_RX_DROP_NOMEM,	/* no memory to process it */
 	MCG_A_STATS_RX_DROP_RCVBUF,	/* a local socket's buffer was full */
+	MCG_A_STATS_RX_DROP_BACKLOG,	/* too many from new senders or runs */
 
 	__MCG_A_STATS_MAX,
 	MCG_A_STATS_MAX = __MCG_A_STATS_MAX - 1

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MCG_AEAD_H
+#define _MCG_AEAD_H
+
+#include <crypto/aead.h>
+#include <linux/skbuff.h>
+
+/* Who sealed a datagram, and under which run: what its key derives from. */
+struct mcg_aead_id {
+	u32 group;
+	u32 epoch;
+	u32 sender;
+	u64 run;
+};
+
+struct crypto_aead *mcg_aead_new(const u8 *prk, u32 alg,
+				 const struct mcg_aead_id *id, bool sync);
+int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,
+		  unsigned int len, u64 seq);
+int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
+		  unsigned int len, u64 seq);
+
+#endif /* _MCG_AEAD_H */

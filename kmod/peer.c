@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The senders a group has heard from: per sender, the newest run that
+ * authenticated, the AEAD that opens it, its replay window and counters.
+ *
+ * The packet path finds peers in an rhashtable under RCU.  Only the
+ * group's receive worker adds them (rx.c), under the group's rx_mutex,
+ * which also guards the list that configuration walks; they go away with
+ * the group only, after a grace period (mcg_peers_destroy()).
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "group.h"
+#include "peer.h"
+#include "udp.h"
+
+static const struct rhashtable_params mcg_peer_params = {
+	.key_len = sizeof(u32),
+	.key_offset = offsetof(struct mcg_peer, sender),
+	.head_offset = offsetof(struct mcg_peer, node),
+	.automatic_shrinking = true,
+};
+
+/* Process context: allocates and keys the AEAD. */
+struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
+				  const struct mcg_aead_id *id, u32 window)
+{
+	struct mcg_rx_key *rk;
+
+	rk = kzalloc(offsetof(struct mcg_rx_key, replay) +
+		     mcg_replay_size(window), GFP_KERNEL);
+	if (!rk)
+		return ERR_PTR(-ENOMEM);
+	rk->tfm = mcg_aead_new(prk, alg, id, true);
+	if (IS_ERR(rk->tfm)) {
+		int ret = PTR_ERR(rk->tfm);
+
+		kfree(rk);
+		return ERR_PTR(ret);
+	}
+	rk->key_id = key_id;
+	rk->epoch = id->epoch;
+	rk->run = id->run;
+	mcg_replay_init(&rk->replay, window);
+	return rk;
+}
+
+static void mcg_rx_key_free_now(struct mcg_rx_key *rk)
+{
+	crypto_free_aead(rk->tfm);	/* zeroes the key schedule */
+	kfree(rk);
+}
+
+static void mcg_rx_key_free_work(struct work_struct *work)
+{
+	mcg_rx_key_free_now(container_of(to_rcu_work(work), struct mcg_rx_key,
+					 free_work));
+}
+
+/* After a grace period: the packet path may be using it. */
+void mcg_rx_key_free(struct mcg_rx_key *rk)
+{
+	if (!rk)
+		return;
+	INIT_RCU_WORK(&rk->free_work, mcg_rx_key_free_work);
+	queue_rcu_work(mcg_wq, &rk->free_work);
+}
+
+int mcg_peers_init(struct mcg_group *g)
+{
+	INIT_LIST_HEAD(&g->peer_list);
+	return rhashtable_init(&g->peers, &mcg_peer_params);
+}
+
+static void mcg_peer_free(void *ptr, void *arg)
+{
+	struct mcg_peer *p = ptr;
+	struct mcg_rx_key *rk = rcu_dereference_protected(p->key, true);
+
+	if (rk)
+		mcg_rx_key_free_now(rk);
+	kfree(p);
+}
+
+/*
+ * The group is unpublished, a grace period has passed and its receive
+ * worker is stopped: nothing can reach its peers any more.
+ */
+void mcg_peers_destroy(struct mcg_group *g)
+{
+	rhashtable_free_and_destroy(&g->peers, mcg_peer_free, NULL);
+	INIT_LIST_HEAD(&g->peer_list);
+}
+
+/* Under RCU. */
+struct mcg_peer *mcg_peer_find(struct mcg_group *g, u32 sender)
+{
+	return rhashtable_lookup(&g->peers, &sender, mcg_peer_params);
+}
+
+struct mcg_peer *mcg_peer_alloc(u32 sender)
+{
+	struct mcg_peer *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->sender = sender;
+	spin_lock_init(&p->lock);
+	return p;
+}
+
+/* Under g->rx_mutex; @p is new and unknown to the table. */
+int mcg_peer_insert(struct mcg_group *g, struct mcg_peer *p)
+{
+	int ret;
+
+	lockdep_assert_held(&g->rx_mutex);
+	ret = rhashtable_lookup_insert_fast(&g->peers, &p->node,
+					    mcg_peer_params);
+	if (!ret)
+		list_add_tail(&p->list, &g->peer_list);
+	return ret;
+}
+
+/*
+ * The epoch of @key_id is deleted: zero what was derived from it.  Its
+ * senders keep their newest run, so older captures stay refused.
+ */
+void mcg_peers_forget_key(struct mcg_group *g, u64 key_id)
+{
+	struct mcg_rx_key *rk;
+	struct mcg_peer *p;
+
+	lockdep_assert_held(&g->rx_mutex);
+	list_for_each_entry(p, &g->peer_list, list) {
+		spin_lock_bh(&p->lock);
+		rk = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
+		if (rk && rk->key_id == key_id)
+			RCU_INIT_POINTER(p->key, NULL);
+		else
+			rk = NULL;
+		spin_unlock_bh(&p->lock);
+		mcg_rx_key_free(rk);
+	}
+}
+
+/* Room for one sender's entry in STATS_GET, every counter included. */
+#define MCG_PEER_STATS_SIZE \
+	(nla_total_size(0) + nla_total_size(sizeof(u32)) + nla_total_size(0) + \
+	 __MCG_A_STATS_MAX * nla_total_size_64bit(sizeof(u64)))
+
+size_t mcg_peers_stats_size(struct mcg_group *g)
+{
+	return atomic_read(&g->peers.nelems) * MCG_PEER_STATS_SIZE;
+}
+
+static int mcg_peer_put_stats(struct sk_buff *skb, struct mcg_peer *p)
+{
+	u64 c[__MCG_A_STATS_MAX];
+	struct nlattr *sender, *stats;
+	int i;
+
+	spin_lock_bh(&p->lock);
+	memcpy(c, p->stats, sizeof(c));
+	spin_unlock_bh(&p->lock);
+
+	sender = nla_nest_start(skb, MCG_A_SENDER);
+	if (!sender || nla_put_u32(skb, MCG_A_SENDER_ID, p->sender))
+		return -EMSGSIZE;
+	stats = nla_nest_start(skb, MCG_A_SENDER_STATS);
+	if (!stats)
+		return -EMSGSIZE;
+	/* A sender's counters are few of those a group has: only those set. */
+	for (i = MCG_A_STATS_TX_PACKETS; i <= MCG_A_STATS_MAX; i++)
+		if (c[i] && nla_put_u64_64bit(skb, i, c[i], MCG_A_STATS_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, stats);
+	nla_nest_end(skb, sender);
+	return 0;
+}
+
+/* The MCG_A_SENDERS nest of STATS_GET, in the order senders were heard. */
+int mcg_peers_put_stats(struct sk_buff *skb, struct mcg_group *g)
+{
+	struct nlattr *nest;
+	struct mcg_peer *p;
+	int ret = 0;
+
+	nest = nla_nest_start(skb, MCG_A_SENDERS);
+	if (!nest)
+		return -EMSGSIZE;
+	mutex_lock(&g->rx_mutex);
+	list_for_each_entry(p, &g->peer_list, list) {
+		ret = mcg_peer_put_stats(skb, p);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&g->rx_mutex);
+	if (ret) {
+		nla_nest_cancel(skb, nest);
+		return ret;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}

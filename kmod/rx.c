@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive path: a datagram the group's UDP socket accepted (udp.c
+ * checked its lengths, header, group and epoch) is authenticated and
+ * decrypted once, in place, checked against its sender's replay window,
+ * and delivered to every local socket of the group.
+ *
+ * A known sender's current run is opened in softirq with the AEAD its
+ * peer holds.  Anything else -- a new sender, a sender's new run -- needs
+ * a key derived and an AEAD allocated and keyed, which may sleep: those
+ * datagrams wait in the group's bounded backlog for its worker, which
+ * authenticates the first of a run before it creates or changes any
+ * state.  A sender's datagrams queue behind its backlogged ones, so what
+ * it sends in order is delivered in order.
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "group.h"
+#include "key.h"
+#include "peer.h"
+#include "rx.h"
+#include "socket.h"
+#include "stats.h"
+#include "udp.h"
+#include "wire.h"
+
+/* Datagrams of new senders or runs a group holds for its worker. */
+#define MCG_RX_BACKLOG 256
+
+/* What the backlog keeps of a datagram, in its control buffer. */
+struct mcg_rx_cb {
+	struct mcg_wire_info info;
+	bool counted;		/* in its peer's backlogged */
+};
+
+static struct mcg_rx_cb *mcg_rx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct mcg_rx_cb) > sizeof(skb->cb));
+	return (struct mcg_rx_cb *)skb->cb;
+}
+
+/* Counted for the group and, once it is known, for the sender it claims. */
+static void mcg_rx_drop(struct mcg_group *g, struct mcg_peer *p,
+			struct sk_buff *skb, enum mcg_stats_attr why)
+{
+	mcg_stats_add(g->stats, why, 1);
+	if (p) {
+		spin_lock_bh(&p->lock);
+		p->stats[why]++;
+		spin_unlock_bh(&p->lock);
+	}
+	kfree_skb(skb);
+}
+
+static enum mcg_stats_attr mcg_replay_drop(enum mcg_replay_verdict v)
+{
+	return v == MCG_REPLAY_DUP ? MCG_A_STATS_RX_DROP_REPLAY :
+				     MCG_A_STATS_RX_DROP_OLD;
+}
+
+/*
+ * Open @skb with @rk, @p's current run, then record it in the window and
+ * deliver it.  Softirq, or the worker with bottom halves off; under RCU.
+ */
+static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
+			struct mcg_rx_key *rk, struct sk_buff *skb,
+			const struct mcg_wire_info *info)
+{
+	enum mcg_replay_verdict v;
+	struct mcg_key *key;
+	int ret;
+
+	/* The hopeless go before any cryptography. */
+	spin_lock(&p->lock);
+	v = mcg_replay_check(&rk->replay, info->seq);
+	spin_unlock(&p->lock);
+	if (v != MCG_REPLAY_NEW) {
+		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
+		return;
+	}
+	if (skb_ensure_writable(skb, skb->len)) {
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+	ret = mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq);
+	if (ret) {
+		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
+				       MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+
+	/* Authentic: only now may it move the window. */
+	spin_lock(&p->lock);
+	if (rcu_access_pointer(p->key) != rk) {
+		/* A newer run replaced this one, or its epoch was deleted. */
+		spin_unlock(&p->lock);
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		return;
+	}
+	v = mcg_replay_update(&rk->replay, info->seq);
+	if (v == MCG_REPLAY_NEW) {
+		p->stats[MCG_A_STATS_RX_PACKETS]++;
+		p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
+	}
+	spin_unlock(&p->lock);
+	if (v != MCG_REPLAY_NEW) {
+		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
+		return;
+	}
+
+	key = mcg_group_key_rcu(g, info->epoch);
+	if (key && key->id == rk->key_id)
+		atomic64_inc(&key->rx_packets);
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_PACKETS, 1);
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, info->payload_len);
+
+	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
+	__skb_trim(skb, info->payload_len);
+	mcg_deliver(g, skb, info->sender, NULL);
+	consume_skb(skb);
+}
+
+/* For the worker: queue behind what the sender already has queued. */
+static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
+			 struct sk_buff *skb, const struct mcg_wire_info *info)
+{
+	struct mcg_rx_cb *cb = mcg_rx_cb(skb);
+
+	cb->info = *info;
+	spin_lock(&g->backlog.lock);
+	if (skb_queue_len(&g->backlog) >= MCG_RX_BACKLOG) {
+		spin_unlock(&g->backlog.lock);
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_BACKLOG);
+		return;
+	}
+	/* The worker may have added the peer since we looked. */
+	p = mcg_peer_find(g, info->sender);
+	cb->counted = p;
+	if (p)
+		p->backlogged++;
+	__skb_queue_tail(&g->backlog, skb);
+	spin_unlock(&g->backlog.lock);
+	queue_work(mcg_wq, &g->rx_work);
+}
+
+/*
+ * A datagram for @g that passed udp.c's checks.  Softirq, under RCU;
+ * consumes @skb.
+ */
+void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
+	    const struct mcg_wire_info *info)
+{
+	struct mcg_rx_key *rk;
+	struct mcg_peer *p;
+	u64 run;
+
+	p = mcg_peer_find(g, info->sender);
+	if (p) {
+		run = READ_ONCE(p->run);
+		if (info->run < run) {
+			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+			return;
+		}
+		rk = rcu_dereference(p->key);
+		if (info->run == run && rk && rk->epoch == info->epoch &&
+		    !READ_ONCE(p->backlogged)) {
+			mcg_rx_open(g, p, rk, skb, info);
+			return;
+		}
+	}
+	mcg_rx_defer(g, p, skb, info);
+}
+
+/*
+ * The first authentic datagram of @sender: add its peer, and count what
+ * of it is still backlogged, so that newer ones queue behind.
+ */
+static struct mcg_peer *mcg_rx_new_peer(struct mcg_group *g, u32 sender)
+{
+	struct mcg_peer *p = mcg_peer_alloc(sender);
+	struct sk_buff *skb;
+
+	if (!p)
+		return NULL;
+	spin_lock_bh(&g->backlog.lock);
+	if (mcg_peer_insert(g, p)) {
+		spin_unlock_bh(&g->backlog.lock);
+		kfree(p);
+		return NULL;
+	}
+	skb_queue_walk(&g->backlog, skb) {
+		if (mcg_rx_cb(skb)->info.sender == sender) {
+			mcg_rx_cb(skb)->counted = true;
+			p->backlogged++;
+		}
+	}
+	spin_unlock_bh(&g->backlog.lock);
+	return p;
+}
+
+/*
+ * One backlogged datagram, under g->rx_mutex: its sender's current run
+ * after all, or a new run (maybe of a new sender), which is authenticated
+ * with a freshly derived key before it replaces anything.
+ */
+static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
+{
+	const struct mcg_wire_info *info = &mcg_rx_cb(skb)->info;
+	struct mcg_aead_id id = {
+		.group = g->id, .epoch = info->epoch,
+		.sender = info->sender, .run = info->run,
+	};
+	struct mcg_rx_key *rk, *old;
+	u8 prk[MCG_KDF_PRK_LEN];
+	struct mcg_key *key;
+	struct mcg_peer *p;
+	u32 alg, len;
+	u64 key_id;
+	int ret;
+
+	local_bh_disable();
+	rcu_read_lock();
+	p = mcg_peer_find(g, info->sender);
+	key = mcg_group_key_rcu(g, info->epoch);
+	if (!key) {
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NO_KEY);
+		goto out_unlock;
+	}
+	if (p && info->run < READ_ONCE(p->run)) {
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		goto out_unlock;
+	}
+	rk = p ? rcu_dereference(p->key) : NULL;
+	if (rk && rk->run == info->run && rk->epoch == info->epoch) {
+		mcg_rx_open(g, p, rk, skb, info);
+		goto out_unlock;
+	}
+	/*
+	 * The current run under another epoch is no run of this sender's;
+	 * one whose epoch was deleted stays closed: a new key for it would
+	 * come with an empty window, open to replays.
+	 */
+	if (p && info->run == READ_ONCE(p->run)) {
+		mcg_rx_drop(g, p, skb, rk ? MCG_A_STATS_RX_DROP_AUTH :
+				       MCG_A_STATS_RX_DROP_OLD_RUN);
+		goto out_unlock;
+	}
+	key_id = key->id;
+	alg = key->alg;
+	memcpy(prk, key->prk, sizeof(prk));
+	rcu_read_unlock();
+	local_bh_enable();
+
+	rk = mcg_rx_key_new(prk, alg, key_id, &id, READ_ONCE(g->conf.window));
+	memzero_explicit(prk, sizeof(prk));
+	if (IS_ERR(rk)) {
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+	ret = skb_ensure_writable(skb, skb->len) ?:
+	      mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq);
+	if (ret) {
+		mcg_rx_key_free(rk);
+		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
+				       MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+
+	/* Authentic: the sender and its run are real. */
+	if (!p)
+		p = mcg_rx_new_peer(g, info->sender);
+	if (!p) {
+		mcg_rx_key_free(rk);
+		mcg_rx_drop(g, NULL, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+	mcg_replay_update(&rk->replay, info->seq);
+	spin_lock_bh(&p->lock);
+	old = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
+	p->run = info->run;
+	rcu_assign_pointer(p->key, rk);
+	p->stats[MCG_A_STATS_RX_PACKETS]++;
+	p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
+	spin_unlock_bh(&p->lock);
+	mcg_rx_key_free(old);
+
+	local_bh_disable();
+	rcu_read_lock();
+	key = mcg_group_key_rcu(g, info->epoch);
+	if (key && key->id == key_id)
+		atomic64_inc(&key->rx_packets);
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_PACKETS, 1);
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, info->payload_len);
+	len = info->payload_len;
+	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
+	__skb_trim(skb, len);
+	mcg_deliver(g, skb, id.sender, NULL);
+	consume_skb(skb);
+out_unlock:
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+static void mcg_rx_work(struct work_struct *work)
+{
+	struct mcg_group *g = container_of(work, struct mcg_group, rx_work);
+	struct mcg_peer *p;
+	struct sk_buff *skb;
+	bool counted;
+	u32 sender;
+
+	for (;;) {
+		skb = skb_dequeue(&g->backlog);
+		if (!skb)
+			break;
+		counted = mcg_rx_cb(skb)->counted;
+		sender = mcg_rx_cb(skb)->info.sender;
+		mutex_lock(&g->rx_mutex);
+		mcg_rx_slow(g, skb);
+		mutex_unlock(&g->rx_mutex);
+
+		/* Done with it: the sender's next may take the fast path. */
+		if (counted) {
+			spin_lock_bh(&g->backlog.lock);
+			rcu_read_lock();
+			p = mcg_peer_find(g, sender);
+			if (p)
+				p->backlogged--;
+			rcu_read_unlock();
+			spin_unlock_bh(&g->backlog.lock);
+		}
+		cond_resched();
+	}
+}
+
+int mcg_rx_init(struct mcg_group *g)
+{
+	skb_queue_head_init(&g->backlog);
+	INIT_WORK(&g->rx_work, mcg_rx_work);
+	mutex_init(&g->rx_mutex);
+	return mcg_peers_init(g);
+}
+
+/*
+ * The group's socket is unpublished and a grace period has passed:
+ * nothing adds to the backlog any more.  Process context.
+ */
+void mcg_rx_release(struct mcg_group *g)
+{
+	cancel_work_sync(&g->rx_work);
+	skb_queue_purge(&g->backlog);
+	mcg_peers_destroy(g);
+}
+
+/* An epoch is deleted (under mn->lock): what derives from it goes too. */
+void mcg_rx_forget_key(struct mcg_group *g, u64 key_id)
+{
+	mutex_lock(&g->rx_mutex);
+	mcg_peers_forget_key(g, key_id);
+	mutex_unlock(&g->rx_mutex);
+}
