@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""mcg_pcap.py FILE [PORT]: list the mcg datagrams of a pcap capture (from
-tcpdump -w on an Ethernet or veth interface), one per line:
+"""mcg_pcap.py [--hex] FILE [PORT]: list the mcg datagrams of a pcap
+capture (from tcpdump -w on an Ethernet or veth interface), one per line:
 
-    hoplimit group sender epoch run seq ciphertext_len
+    hoplimit group sender epoch run seq ciphertext_len [datagram_hex]
+
+--hex adds the whole UDP payload in hex, as mcg_inject -x takes it.
 
 The header is read by its documented layout (Documentation/wire-format.rst),
 independently of the kernel's code."""
@@ -40,9 +42,13 @@ def datagrams(path, port=6470):
 
 
 def main():
-    port = int(sys.argv[2]) if len(sys.argv) > 2 else 6470
-    for d in datagrams(sys.argv[1], port):
-        print(*d[:7])
+    args = sys.argv[1:]
+    hexout = bool(args) and args[0] == '--hex'
+    if hexout:
+        args = args[1:]
+    port = int(args[1]) if len(args) > 1 else 6470
+    for d in datagrams(args[0], port):
+        print(*d[:7], *([d[7].hex()] if hexout else []))
 
 
 if __name__ == '__main__':
