@@ -53,7 +53,7 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 		return ERR_PTR(-EEXIST);
 	}
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return ERR_PTR(-ENOMEM);
 	g->stats = mcg_stats_alloc(GFP_KERNEL);
@@ -259,6 +259,7 @@ int mcg_group_key_del(struct mcg_group *g, u32 epoch,
 	}
 	RCU_INIT_POINTER(g->keys[i], NULL);
 	mcg_rx_forget_key(g, key->id);
+	mcg_tx_forget_key(g, key->id);
 	/* Losing the sending key falls back to the newest remaining one. */
 	if (rcu_access_pointer(g->tx_key) == key)
 		g->tx_auto = true;

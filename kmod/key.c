@@ -39,7 +39,7 @@ struct mcg_key *mcg_key_create(u32 epoch, u32 alg, const u8 *material,
 
 	if (WARN_ON_ONCE(len > MCG_KEY_MAX_LEN))
 		return ERR_PTR(-EINVAL);
-	key = kzalloc(sizeof(*key), GFP_KERNEL);
+	key = kzalloc(sizeof(*key), GFP_KERNEL_ACCOUNT);
 	if (!key)
 		return ERR_PTR(-ENOMEM);
 	key->id = atomic64_inc_return(&mcg_key_ids);

@@ -214,17 +214,32 @@ static struct mcg_tx *mcg_tx_get(struct mcg_group *g, u64 *seq, int *err)
 	return NULL;
 }
 
-/* Drop the group's transmit state: the group is going away. */
-void mcg_tx_release(struct mcg_group *g)
+/* Drop the group's transmit state if it derives from @key_id (0: any). */
+static void mcg_tx_drop(struct mcg_group *g, u64 key_id)
 {
 	struct mcg_tx *tx;
 
 	mutex_lock(&g->tx_lock);
 	tx = rcu_dereference_protected(g->tx, lockdep_is_held(&g->tx_lock));
-	RCU_INIT_POINTER(g->tx, NULL);
+	if (tx && (!key_id || tx->key_id == key_id))
+		RCU_INIT_POINTER(g->tx, NULL);
+	else
+		tx = NULL;
 	mutex_unlock(&g->tx_lock);
 	if (tx)
 		mcg_tx_put(tx);
+}
+
+/* The group is going away. */
+void mcg_tx_release(struct mcg_group *g)
+{
+	mcg_tx_drop(g, 0);
+}
+
+/* The epoch of @key_id is deleted: its derived key goes with it. */
+void mcg_tx_forget_key(struct mcg_group *g, u64 key_id)
+{
+	mcg_tx_drop(g, key_id);
 }
 
 /*

@@ -57,6 +57,15 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		mcg_stats_add(g->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
 		goto free;
 	}
+	/*
+	 * The kernel never loops its own datagrams back (mc_loop is off):
+	 * one with this host's sender id was sent back by someone else, or
+	 * another host was given the same id.
+	 */
+	if (info.sender == READ_ONCE(g->conf.sender)) {
+		drop = MCG_A_STATS_RX_DROP_OWN;
+		goto drop;
+	}
 	if (!mcg_group_key_rcu(g, info.epoch)) {
 		drop = MCG_A_STATS_RX_DROP_NO_KEY;
 		goto drop;

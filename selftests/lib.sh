@@ -97,6 +97,38 @@ mcg_two_hosts() {
 	return 1
 }
 
+# mcg_bridge_hosts BRIDGE_NS HOST...: fresh namespaces, each HOST with an
+# interface eth0 plugged into bridge br0 in BRIDGE_NS (port HOST), all up
+# with link-local addresses ready.  The bridge snoops MLD, as a switch
+# would: members get the group's traffic because the kernel joined.
+mcg_bridge_hosts() {
+	local br=$1 h n
+	shift
+	for n in "$br" "$@"; do
+		ip netns del "$n" 2>/dev/null || true
+		ip netns add "$n" || return 1
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0
+	done
+	ip -n "$br" link add br0 type bridge mcast_snooping 1 &&
+	ip -n "$br" link set br0 up || return 1
+	for h in "$@"; do
+		ip -n "$br" link add "$h" type veth peer name eth0 netns "$h" &&
+		ip -n "$br" link set "$h" master br0 up &&
+		ip -n "$h" link set eth0 up || return 1
+	done
+	for _ in $(seq 100); do
+		n=0
+		for h in "$@"; do
+			ip -n "$h" -6 addr show dev eth0 scope link | grep -q inet6 || n=1
+		done
+		[ $n = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "no link-local address after 10 s"
+	return 1
+}
+
 # mcg_capture_start NS IFACE FILE FILTER PEER_NS PEER_IFACE: tcpdump in the
 # background, returning (with its pid) only once it sees packets: it may
 # say "listening" well before it captures.  The peer sends probes (UDP to

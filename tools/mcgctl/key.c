@@ -5,12 +5,15 @@
  * Key material never comes from argv, which every user can read in
  * /proc; it comes from a file or standard input, in base64.  Each buffer
  * that held it is cleared with explicit_bzero(), which the compiler may
- * not drop as a dead store, and no message ever quotes it.
+ * not drop as a dead store, and no message ever quotes it.  While a key
+ * is in memory the process is not dumpable: no core file, no ptrace by
+ * the same user.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -68,6 +71,8 @@ static int read_key(const char *file, struct key_req *r)
 	char what[300];
 	size_t start, end, need = alg_key_len(r->alg);
 	struct stat st;
+
+	prctl(PR_SET_DUMPABLE, 0);
 	ssize_t len;
 	long n = -1;
 	int fd;
@@ -265,6 +270,7 @@ int cmd_genkey(const struct cmd *c, int argc, char **argv)
 	if (argc && parse_alg(argv[0], &alg))
 		return 1;
 	len = alg_key_len(alg);
+	prctl(PR_SET_DUMPABLE, 0);
 	while (got < len) {
 		n = getrandom(key + got, len - got, 0);
 		if (n < 0 && errno == EINTR)

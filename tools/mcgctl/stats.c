@@ -35,6 +35,7 @@ static const char *const stat_names[MCG_A_STATS_MAX + 1] = {
 	[MCG_A_STATS_RX_DROP_NOMEM]	= "rx_drop_nomem",
 	[MCG_A_STATS_RX_DROP_RCVBUF]	= "rx_drop_rcvbuf",
 	[MCG_A_STATS_RX_DROP_BACKLOG]	= "rx_drop_backlog",
+	[MCG_A_STATS_RX_DROP_OWN]	= "rx_drop_own",
 };
 
 static struct nla_policy stats_policy[MCG_A_STATS_MAX + 1] = {
@@ -87,6 +88,7 @@ static const struct label group_drop_labels[] = {
 
 static const struct label group_rare_labels[] = {
 	{ MCG_A_STATS_RX_DROP_BACKLOG, "backlog" },
+	{ MCG_A_STATS_RX_DROP_OWN, "own" },
 	{ MCG_A_STATS_RX_DROP_NO_GROUP, "no-group" },
 	{ }
 };
@@ -107,6 +109,7 @@ static const struct label ns_rare_labels[] = {
 	{ MCG_A_STATS_RX_DROP_NOMEM, "nomem" },
 	{ MCG_A_STATS_RX_DROP_RCVBUF, "rcvbuf" },
 	{ MCG_A_STATS_RX_DROP_BACKLOG, "backlog" },
+	{ MCG_A_STATS_RX_DROP_OWN, "own" },
 	{ }
 };
 

@@ -212,6 +212,7 @@ enum mcg_stats_attr {
 	MCG_A_STATS_RX_DROP_NOMEM,	/* no memory to process it */
 	MCG_A_STATS_RX_DROP_RCVBUF,	/* a local socket's buffer was full */
 	MCG_A_STATS_RX_DROP_BACKLOG,	/* too many from new senders or runs */
+	MCG_A_STATS_RX_DROP_OWN,	/* this host's own sender id: reflected */
 
 	__MCG_A_STATS_MAX,
 	MCG_A_STATS_MAX = __MCG_A_STATS_MAX - 1

@@ -1,0 +1,298 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The receive path, host to host: every member gets every message exactly
+# once, from the sender it claims; a host decrypts each message once
+# however many local sockets read it; and everything an attacker on the
+# link can send -- a wrong key, a flipped byte, a truncated datagram, an
+# unknown group or epoch, a replay, a forged sender -- is dropped, counted
+# under its own reason, delivered to nobody, and leaves no sender state.
+#
+# Hosts are namespaces on bridge br0 (namespace mcg-rx-br); each has eth0.
+
+. "$(dirname "$0")/lib.sh"
+
+MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
+SEND=$MCG_TOP/selftests/mcg_send
+RECV=$MCG_TOP/selftests/mcg_recv
+INJECT=$MCG_TOP/selftests/mcg_inject
+PCAP=$MCG_TOP/selftests/mcg_pcap.py
+BR=mcg-rx-br
+GADDR=ff05::4242
+TMP=$(mktemp -d)
+NL=$'\n'
+
+M() { local ns=$1; shift; ip netns exec "$ns" "$MCGCTL" "$@"; }
+
+# counter NS COUNTER [SENDER]: a counter of group g, or of one of its senders.
+counter() {
+	if [ -n "${3:-}" ]; then
+		M "$1" -j stats g | jq ".groups[0].senders[] | select(.id == $3) | .$2 // 0"
+	else
+		M "$1" -j stats g | jq ".groups[0].$2"
+	fi
+}
+
+# expect NS COUNTER VALUE [SENDER]
+expect() {
+	local v
+	v=$(counter "$1" "$2" "${4:-}")
+	[ "$v" = "$3" ] || { M "$1" stats g; fail "$1: $2${4:+ of sender $4} is $v, not $3"; }
+}
+
+# hosts H...: H1 sends as sender 1, H2 as 2, ...; all share epoch 1's key.
+hosts() {
+	local h i=0
+	mcg_load
+	mcg_bridge_hosts $BR "$@" || fail "topology"
+	(umask 077 && "$MCGCTL" genkey > "$TMP/k1")
+	for h in "$@"; do
+		i=$((i + 1))
+		run M "$h" group add g addr $GADDR dev eth0 id 5 sender $i
+		run M "$h" key add g epoch 1 keyfile "$TMP/k1"
+	done
+}
+
+# listen NS FILE ARGS...: mcg_recv in the background, returning once bound.
+listen() {
+	local ns=$1 out=$2
+	shift 2
+	ip netns exec "$ns" "$RECV" "$@" 5 > "$out" 2> "$out.err" &
+	for _ in $(seq 100); do
+		grep -q ready "$out.err" && return 0
+		sleep 0.05
+	done
+	fail "mcg_recv did not start in $ns"
+}
+
+test_every_member_gets_every_message_once() {
+	hosts h1 h2 h3 h4
+	for h in h2 h3 h4; do listen $h "$TMP/$h" -s 2 -n 20 -t 20000; done
+	run ip netns exec h1 "$SEND" 5 "one of twenty" 20
+	wait
+	for h in h2 h3 h4; do
+		if [ "$(grep -c '^[01] 1 13 one of twenty$' "$TMP/$h")" != 40 ] ||
+		   [ "$(wc -l < "$TMP/$h")" != 40 ]; then
+			cat "$TMP/$h"
+			fail "$h: not 20 messages on each of 2 sockets"
+		fi
+		expect $h rx_packets 20
+		expect $h rx_delivered 40
+		expect $h rx_packets 20 1
+	done
+	expect h1 tx_packets 20
+	expect h1 rx_packets 0
+}
+
+test_every_member_hears_every_other() {
+	hosts h1 h2 h3
+	for h in h1 h2 h3; do listen $h "$TMP/$h" -n 15 -t 20000; done
+	for h in h1 h2 h3; do run ip netns exec $h "$SEND" 5 "from $h" 5; done
+	wait
+	for h in h1 h2 h3; do
+		# Its own host's messages come by local delivery, the others' by wire.
+		[ "$(sort "$TMP/$h" | uniq -c | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
+			"5 1 5 2 5 3 " ] || { cat "$TMP/$h"; fail "$h: not 5 from each sender"; }
+		expect $h rx_packets 10
+	done
+}
+
+# Counting calls of crypto_aead_decrypt needs kprobe events in the guest.
+kprobe_start() {
+	local t=/sys/kernel/tracing
+	[ -e $t/kprobe_events ] || mount -t tracefs nodev $t 2>/dev/null
+	[ -e $t/kprobe_events ] || return 1
+	echo 'p:mcg_decrypt crypto_aead_decrypt' > $t/kprobe_events || return 1
+	echo > $t/trace
+	echo 1 > $t/events/kprobes/mcg_decrypt/enable
+}
+
+kprobe_count() {
+	local t=/sys/kernel/tracing
+	echo 0 > $t/events/kprobes/mcg_decrypt/enable
+	grep -c 'mcg_decrypt:' $t/trace
+	echo > $t/kprobe_events
+}
+
+test_fanout_decrypts_once() {
+	hosts h1 h2
+	listen h2 "$TMP/fan" -s 16 -n 10 -t 20000
+	kprobe_start || skip "no kprobe events in this kernel"
+	run ip netns exec h1 "$SEND" 5 fan-out 10
+	wait
+	n=$(kprobe_count)
+	[ "$(grep -c ' 1 7 fan-out$' "$TMP/fan")" = 160 ] ||
+		fail "not 10 messages on each of 16 sockets"
+	[ "$n" = 10 ] || fail "$n decryptions for 10 messages"
+	expect h2 rx_packets 10
+	expect h2 rx_delivered 160
+}
+
+test_largest_message_crosses_intact() {
+	hosts h1 h2
+	# 1500 - IPv6 40 - UDP 8 - header 32 - tag 16
+	big=$(head -c 1404 /dev/zero | tr '\0' x)
+	listen h2 "$TMP/big" -n 1 -t 20000
+	run ip netns exec h1 "$SEND" 5 "$big"
+	wait
+	[ "$(cat "$TMP/big")" = "0 1 1404 $big" ] || fail "the 1404-byte message did not arrive whole"
+	out=$(ip netns exec h1 "$SEND" 5 "${big}x")
+	[ "$out" = "send: Message too long" ] || fail "1405 bytes: $out"
+}
+
+test_no_plaintext_on_the_wire() {
+	hosts h1 h2
+	mark=secret-marker-9876543210
+	cap=$(mcg_capture_start h2 eth0 "$TMP/wire" udp h1 eth0) || fail "tcpdump"
+	listen h2 "$TMP/clear" -n 3 -t 20000
+	run ip netns exec h1 "$SEND" 5 "$mark" 3
+	wait
+	mcg_capture_stop "$cap" "$TMP/wire" h1 eth0
+	[ "$(grep -c "$mark" "$TMP/clear")" = 3 ] || fail "h2 did not get the messages"
+	[ "$("$PCAP" "$TMP/wire" | wc -l)" = 3 ] || fail "3 datagrams not captured"
+	grep -qa "${mark:0:8}" "$TMP/wire" && fail "plaintext on the wire"
+	true
+}
+
+test_wrong_key_receives_nothing() {
+	hosts h1 h2 h3
+	M h3 genkey > "$TMP/other"
+	run M h3 key del g epoch 1
+	run M h3 key add g epoch 1 keyfile "$TMP/other"
+	listen h2 "$TMP/good" -n 5 -t 20000
+	listen h3 "$TMP/bad" -n 1 -t 3000
+	run ip netns exec h1 "$SEND" 5 "for members" 5
+	wait
+	[ "$(wc -l < "$TMP/good")" = 5 ] || fail "the right key did not get 5"
+	[ -s "$TMP/bad" ] && { cat "$TMP/bad"; fail "the wrong key delivered"; }
+	expect h3 rx_drop_auth 5
+	expect h3 rx_packets 0
+	# Forged or not, an unauthenticated sender leaves no state behind.
+	[ "$(M h3 -j stats g | jq '.groups[0].senders | length')" = 0 ] ||
+		fail "a sender was remembered from unauthenticated datagrams"
+}
+
+# capture_genuine N: h1 sends N messages, captured on h4's eth0 (an
+# attacker's port on the bridge); sets DGRAMS to mcg_pcap.py --hex lines.
+capture_genuine() {
+	cap=$(mcg_capture_start h4 eth0 "$TMP/gen" udp h1 eth0) || fail "tcpdump"
+	run ip netns exec h1 "$SEND" 5 genuine "$1"
+	mcg_capture_stop "$cap" "$TMP/gen" h1 eth0
+	DGRAMS=$("$PCAP" --hex "$TMP/gen")
+	[ "$(wc -l <<< "$DGRAMS")" = "$1" ] || fail "captured $(wc -l <<< "$DGRAMS") of $1"
+}
+
+# inject HEX [COUNT]: from h4.
+inject() {
+	run ip netns exec h4 "$INJECT" -i eth0 -a $GADDR -n "${2:-1}" -x "$1"
+}
+
+# flip HEX OFFSET [XOR]: HEX with the byte at OFFSET xor XOR (default 1).
+flip() {
+	local b
+	b=$(( 0x${1:$(($2 * 2)):2} ^ ${3:-1} ))
+	printf '%s%02x%s' "${1:0:$(($2 * 2))}" $b "${1:$(($2 * 2 + 2))}"
+}
+
+# delivered N: h2's listener has printed N genuine messages, and no other.
+delivered() {
+	sleep 1
+	[ "$(grep -c ' 1 7 genuine$' "$TMP/seen")" = "$1" ] &&
+		[ "$(wc -l < "$TMP/seen")" = "$1" ] && return 0
+	cat "$TMP/seen"
+	M h2 stats g
+	fail "not $1 messages delivered"
+}
+
+test_forgeries_each_in_their_counter() {
+	hosts h1 h2 h3 h4
+	# h2 joins after two genuine datagrams went by, which it never saw.
+	run M h2 group del g
+	capture_genuine 2
+	d1=$(awk 'NR == 1 { print $8 }' <<< "$DGRAMS")
+	d2=$(awk 'NR == 2 { print $8 }' <<< "$DGRAMS")
+	run M h2 group add g addr $GADDR dev eth0 id 5 sender 2
+	run M h2 key add g epoch 1 keyfile "$TMP/k1"
+	listen h2 "$TMP/seen" -n 3 -t 30000
+
+	# Sender 1 is unknown here: forgeries in its name leave nothing.
+	inject "$(flip "$d1" 40)"		# a ciphertext bit
+	inject "$(flip "$d1" $((${#d1} / 2 - 1)))"	# a tag bit
+	inject "${d1:0:104}"			# 52 of its 55 bytes: truncated
+	delivered 0
+	expect h2 rx_drop_auth 3
+	[ "$(M h2 -j stats g | jq '.groups[0].senders | length')" = 0 ] ||
+		fail "a sender was remembered from forgeries"
+
+	inject "$d1"				# genuine: sender 1 is heard
+	delivered 1
+	inject "$(flip "$d2" 40)"		# a ciphertext bit, new seq
+	inject "$d1"				# a replay
+	inject "$(flip "$d1" 30)"		# the header's seq 1 -> 257
+	inject "$(flip "$d1" 10)"		# the header's sender 1 -> 257
+	inject "${d1:0:94}"			# 47 bytes: shorter than header + tag
+	inject "$(flip "$d1" 0)"		# version 1 -> 0
+	inject "$(flip "$d1" 14)"		# epoch 1 -> 257: not installed
+	inject "$(flip "$d1" 7)"		# group 5 -> 4: not this group
+	inject "$(flip "$d1" 11 3)"		# sender 1 -> 2: h2's own id
+	delivered 1
+	inject "$d2"
+	delivered 2
+	expect h2 rx_packets 2
+	expect h2 rx_drop_auth 6
+	expect h2 rx_drop_replay 1
+	expect h2 rx_drop_short 1
+	expect h2 rx_drop_header 1
+	expect h2 rx_drop_no_key 1
+	expect h2 rx_drop_own 1
+	expect h2 rx_drop_old 0
+	expect h2 rx_drop_old_run 0
+	# Drops with a known sender count for it too; the forged one has none.
+	expect h2 rx_drop_auth 2 1
+	expect h2 rx_drop_replay 1 1
+	[ "$(M h2 -j stats g | jq -c '[.groups[0].senders[].id]')" = "[1]" ] ||
+		fail "a forged sender id was remembered"
+	ns=$(M h2 -j stats | jq '.namespace.rx_drop_no_group // .ns.rx_drop_no_group')
+	[ "$ns" = 1 ] || { M h2 stats; fail "the namespace counted $ns datagrams of no group"; }
+	# And the group still works.
+	run ip netns exec h1 "$SEND" 5 genuine
+	wait
+	delivered 3
+}
+
+test_replays_are_refused() {
+	hosts h1 h2 h3 h4
+	capture_genuine 1
+	first=$DGRAMS
+	run ip netns exec h1 "$SEND" 5 genuine 1027
+	capture_genuine 2
+	mid=$(awk 'NR == 1 { print $8 }' <<< "$DGRAMS")
+	last=$(awk 'NR == 2 { print $8 }' <<< "$DGRAMS")
+	[ "$(awk '{ print $6 }' <<< "$first$NL$DGRAMS" | tr '\n' ' ')" = "1 1029 1030 " ] ||
+		fail "unexpected sequence numbers"
+	expect h2 rx_packets 1030
+	inject "$last" 3
+	inject "$mid" 2
+	inject "$(awk '{ print $8 }' <<< "$first")" 4	# 1029 below the top
+	sleep 1
+	expect h2 rx_packets 1030
+	expect h2 rx_drop_replay 5
+	expect h2 rx_drop_old 4
+	expect h2 rx_drop_old 4 1
+}
+
+test_group_mismatch_counts_in_the_namespace() {
+	hosts h1 h2 h3 h4
+	run ip netns exec h4 "$INJECT" -i eth0 -a $GADDR -g 77 -s 3 -e 1
+	sleep 1
+	expect h2 rx_drop_auth 0
+	ns=$(M h2 -j stats | jq '.namespace.rx_drop_no_group // .ns.rx_drop_no_group')
+	[ "$ns" = 1 ] || { M h2 -j stats; fail "no_group counted $ns"; }
+}
+
+test_dmesg_is_clean() {
+	dmesg_check_clean
+}
+
+trap 'rm -rf "$TMP"; for n in $BR h1 h2 h3 h4; do ip netns del $n 2>/dev/null; done' EXIT
+ktap_main
