@@ -39,11 +39,12 @@ struct mcg_rx_key {
  * @node: in the group's peers, by @sender
  * @list: in the group's peer_list, under its rx_mutex
  * @sender: its id
- * @lock: protects @run, @key, @stats and @key's replay window
+ * @lock: protects @key, @stats and @key's replay window; @run is written
+ *	under it and the backlog's lock
  * @run: the newest run of it that authenticated
  * @key: opens @run; NULL once @run's epoch is deleted
- * @backlogged: its datagrams in the group's backlog (rx.c), under the
- *	backlog's lock; while there are any, newer ones queue behind them
+ * @backlogged: its datagrams of @run in the group's backlog (rx.c), under
+ *	the backlog's lock; while there are any, newer ones queue behind them
  * @stats: its counters, under @lock (enum mcg_stats_attr)
  * @rcu: freed after a grace period
  *

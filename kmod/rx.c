@@ -135,10 +135,14 @@ static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_BACKLOG);
 		return;
 	}
-	/* The worker may have added the peer since we looked. */
+	/*
+	 * Only its current run keeps a sender's order: a datagram of a newer
+	 * run, forged or not, does not hold back the current one.  The worker
+	 * may have moved the peer on since we looked.
+	 */
 	p = mcg_peer_find(g, info->sender);
-	cb->counted = p;
-	if (p)
+	cb->counted = p && info->run == p->run;
+	if (cb->counted)
 		p->backlogged++;
 	__skb_queue_tail(&g->backlog, skb);
 	spin_unlock(&g->backlog.lock);
@@ -174,29 +178,49 @@ void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
 }
 
 /*
- * The first authentic datagram of @sender: add its peer, and count what
- * of it is still backlogged, so that newer ones queue behind.
+ * Under g->rx_mutex: the first authentic datagram of a run, @rk opening
+ * it, makes it @p's current run (of a new peer if @p is NULL).  Datagrams
+ * of that run still in the backlog are counted, so that newer ones queue
+ * behind them.
  */
-static struct mcg_peer *mcg_rx_new_peer(struct mcg_group *g, u32 sender)
+static struct mcg_peer *mcg_rx_install(struct mcg_group *g, struct mcg_peer *p,
+				       struct mcg_rx_key *rk,
+				       const struct mcg_wire_info *info)
 {
-	struct mcg_peer *p = mcg_peer_alloc(sender);
+	struct mcg_peer *new = NULL;
+	struct mcg_rx_key *old;
+	struct mcg_rx_cb *cb;
 	struct sk_buff *skb;
 
-	if (!p)
-		return NULL;
+	if (!p) {
+		new = mcg_peer_alloc(info->sender);
+		if (!new)
+			return NULL;
+		p = new;
+	}
 	spin_lock_bh(&g->backlog.lock);
-	if (mcg_peer_insert(g, p)) {
+	if (new && mcg_peer_insert(g, new)) {
 		spin_unlock_bh(&g->backlog.lock);
-		kfree(p);
+		kfree(new);
 		return NULL;
 	}
+	spin_lock(&p->lock);
+	old = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
+	WRITE_ONCE(p->run, info->run);
+	rcu_assign_pointer(p->key, rk);
+	p->stats[MCG_A_STATS_RX_PACKETS]++;
+	p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
+	spin_unlock(&p->lock);
 	skb_queue_walk(&g->backlog, skb) {
-		if (mcg_rx_cb(skb)->info.sender == sender) {
-			mcg_rx_cb(skb)->counted = true;
+		cb = mcg_rx_cb(skb);
+		if (!cb->counted && cb->info.sender == info->sender &&
+		    cb->info.run == info->run) {
+			cb->counted = true;
 			p->backlogged++;
 		}
 	}
 	spin_unlock_bh(&g->backlog.lock);
+	mcg_rx_key_free(old);
 	return p;
 }
 
@@ -212,7 +236,7 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 		.group = g->id, .epoch = info->epoch,
 		.sender = info->sender, .run = info->run,
 	};
-	struct mcg_rx_key *rk, *old;
+	struct mcg_rx_key *rk;
 	u8 prk[MCG_KDF_PRK_LEN];
 	struct mcg_key *key;
 	struct mcg_peer *p;
@@ -269,22 +293,12 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	}
 
 	/* Authentic: the sender and its run are real. */
-	if (!p)
-		p = mcg_rx_new_peer(g, info->sender);
-	if (!p) {
+	mcg_replay_update(&rk->replay, info->seq);
+	if (!mcg_rx_install(g, p, rk, info)) {
 		mcg_rx_key_free(rk);
 		mcg_rx_drop(g, NULL, skb, MCG_A_STATS_RX_DROP_NOMEM);
 		return;
 	}
-	mcg_replay_update(&rk->replay, info->seq);
-	spin_lock_bh(&p->lock);
-	old = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
-	p->run = info->run;
-	rcu_assign_pointer(p->key, rk);
-	p->stats[MCG_A_STATS_RX_PACKETS]++;
-	p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
-	spin_unlock_bh(&p->lock);
-	mcg_rx_key_free(old);
 
 	local_bh_disable();
 	rcu_read_lock();

@@ -281,6 +281,30 @@ test_replays_are_refused() {
 	expect h2 rx_drop_old 4 1
 }
 
+test_a_flood_of_forgeries_does_not_hold_back_a_sender() {
+	hosts h1 h2 h3 h4
+	listen h2 "$TMP/seen" -n 21 -t 60000
+	capture_genuine 1
+	# Sender 1's run + 2^56: a newer run, so each waits for the worker.
+	forged=$(flip "$(awk '{ print $8 }' <<< "$DGRAMS")" 16)
+	ip netns exec h4 "$INJECT" -i eth0 -a $GADDR -n 3000 -x "$forged" &
+	inj=$!
+	sleep 0.5
+	run ip netns exec h1 "$SEND" 5 genuine 20
+	wait $inj
+	wait
+	[ "$(grep -c ' 1 7 genuine$' "$TMP/seen")" = 21 ] ||
+		{ M h2 stats g; fail "the sender's current run was held back"; }
+	for _ in $(seq 100); do
+		[ $(($(counter h2 rx_drop_auth) + $(counter h2 rx_drop_backlog))) = 3000 ] && break
+		sleep 0.2
+	done
+	M h2 stats g
+	expect h2 rx_packets 21
+	[ $(($(counter h2 rx_drop_auth) + $(counter h2 rx_drop_backlog))) = 3000 ] ||
+		fail "not every forgery was counted"
+}
+
 test_group_mismatch_counts_in_the_namespace() {
 	hosts h1 h2 h3 h4
 	run ip netns exec h4 "$INJECT" -i eth0 -a $GADDR -g 77 -s 3 -e 1
