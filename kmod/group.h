@@ -78,6 +78,7 @@ struct mcg_group_conf {
  *	the packet path (the receive worker, epoch deletion, statistics)
  * @backlog: datagrams for the receive worker (rx.c); its lock also
  *	guards each peer's backlogged count
+ * @backlog_bytes: the truesize of what @backlog holds, under its lock
  * @rx_work: the receive worker
  *
  * Unless said otherwise, everything here changes only under mn->lock.
@@ -107,6 +108,7 @@ struct mcg_group {
 	struct list_head peer_list;
 	struct mutex rx_mutex;	/* @peer_list, peers' keys off the fast path */
 	struct sk_buff_head backlog;
+	unsigned int backlog_bytes;
 	struct work_struct rx_work;
 };
 

@@ -78,9 +78,12 @@ static void mcg_peer_free(void *ptr, void *arg)
 {
 	struct mcg_peer *p = ptr;
 	struct mcg_rx_key *rk = rcu_dereference_protected(p->key, true);
+	struct mcg_rx_key *prev = rcu_dereference_protected(p->prev, true);
 
 	if (rk)
 		mcg_rx_key_free_now(rk);
+	if (prev)
+		mcg_rx_key_free_now(prev);
 	kfree(p);
 }
 
@@ -130,7 +133,7 @@ int mcg_peer_insert(struct mcg_group *g, struct mcg_peer *p)
  */
 void mcg_peers_forget_key(struct mcg_group *g, u64 key_id)
 {
-	struct mcg_rx_key *rk;
+	struct mcg_rx_key *rk, *prev;
 	struct mcg_peer *p;
 
 	lockdep_assert_held(&g->rx_mutex);
@@ -141,8 +144,14 @@ void mcg_peers_forget_key(struct mcg_group *g, u64 key_id)
 			RCU_INIT_POINTER(p->key, NULL);
 		else
 			rk = NULL;
+		prev = rcu_dereference_protected(p->prev, lockdep_is_held(&p->lock));
+		if (prev && prev->key_id == key_id)
+			RCU_INIT_POINTER(p->prev, NULL);
+		else
+			prev = NULL;
 		spin_unlock_bh(&p->lock);
 		mcg_rx_key_free(rk);
+		mcg_rx_key_free(prev);
 	}
 }
 

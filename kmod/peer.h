@@ -39,10 +39,14 @@ struct mcg_rx_key {
  * @node: in the group's peers, by @sender
  * @list: in the group's peer_list, under its rx_mutex
  * @sender: its id
- * @lock: protects @key, @stats and @key's replay window; @run is written
+ * @lock: protects @key, @prev, @stats and their replay windows; @run is written
  *	under it and the backlog's lock
  * @run: the newest run of it that authenticated
  * @key: opens @run; NULL once @run's epoch is deleted
+ * @prev: opens the run before @run, or NULL: what was sent under it but
+ *	arrives after the first of @run (several sockets race at a run
+ *	change, or the network reorders) is not lost, and its window still
+ *	refuses replays.  Runs before it are closed.
  * @backlogged: its datagrams of @run in the group's backlog (rx.c), under
  *	the backlog's lock; while there are any, newer ones queue behind them
  * @stats: its counters, under @lock (enum mcg_stats_attr)
@@ -58,6 +62,7 @@ struct mcg_peer {
 	spinlock_t lock;	/* @run, @key, @stats, the window */
 	u64 run;
 	struct mcg_rx_key __rcu *key;
+	struct mcg_rx_key __rcu *prev;
 	unsigned int backlogged;
 	u64 stats[__MCG_A_STATS_MAX];
 	struct rcu_head rcu;

@@ -26,8 +26,13 @@
 #include "udp.h"
 #include "wire.h"
 
-/* Datagrams of new senders or runs a group holds for its worker. */
-#define MCG_RX_BACKLOG 256
+/*
+ * Datagrams of new senders or runs a group holds for its worker: enough
+ * for a burst while a new run's key is set up, and bounded in bytes too,
+ * as forgeries may be reassembled 64 KiB datagrams.
+ */
+#define MCG_RX_BACKLOG 1024
+#define MCG_RX_BACKLOG_BYTES (4 << 20)
 
 /* What the backlog keeps of a datagram, in its control buffer. */
 struct mcg_rx_cb {
@@ -61,8 +66,8 @@ static enum mcg_stats_attr mcg_replay_drop(enum mcg_replay_verdict v)
 }
 
 /*
- * Open @skb with @rk, @p's current run, then record it in the window and
- * deliver it.  Softirq, or the worker with bottom halves off; under RCU.
+ * Open @skb with @rk, @p's current or previous run, then record it in the
+ * window and deliver it.  Softirq, or the worker with bottom halves off; under RCU.
  */
 static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 			struct mcg_rx_key *rk, struct sk_buff *skb,
@@ -93,8 +98,9 @@ static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 
 	/* Authentic: only now may it move the window. */
 	spin_lock(&p->lock);
-	if (rcu_access_pointer(p->key) != rk) {
-		/* A newer run replaced this one, or its epoch was deleted. */
+	if (rcu_access_pointer(p->key) != rk &&
+	    rcu_access_pointer(p->prev) != rk) {
+		/* Two newer runs replaced this one, or its epoch was deleted. */
 		spin_unlock(&p->lock);
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
 		return;
@@ -122,6 +128,15 @@ static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 	consume_skb(skb);
 }
 
+/* Under RCU: the previous run's opener, if @info is of it. */
+static struct mcg_rx_key *mcg_rx_prev(struct mcg_peer *p,
+				      const struct mcg_wire_info *info)
+{
+	struct mcg_rx_key *rk = rcu_dereference(p->prev);
+
+	return rk && rk->run == info->run && rk->epoch == info->epoch ? rk : NULL;
+}
+
 /* For the worker: queue behind what the sender already has queued. */
 static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 			 struct sk_buff *skb, const struct mcg_wire_info *info)
@@ -130,7 +145,8 @@ static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 
 	cb->info = *info;
 	spin_lock(&g->backlog.lock);
-	if (skb_queue_len(&g->backlog) >= MCG_RX_BACKLOG) {
+	if (skb_queue_len(&g->backlog) >= MCG_RX_BACKLOG ||
+	    g->backlog_bytes + skb->truesize > MCG_RX_BACKLOG_BYTES) {
 		spin_unlock(&g->backlog.lock);
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_BACKLOG);
 		return;
@@ -145,6 +161,7 @@ static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 	if (cb->counted)
 		p->backlogged++;
 	__skb_queue_tail(&g->backlog, skb);
+	g->backlog_bytes += skb->truesize;
 	spin_unlock(&g->backlog.lock);
 	queue_work(mcg_wq, &g->rx_work);
 }
@@ -164,7 +181,11 @@ void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
 	if (p) {
 		run = READ_ONCE(p->run);
 		if (info->run < run) {
-			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+			rk = mcg_rx_prev(p, info);
+			if (rk)
+				mcg_rx_open(g, p, rk, skb, info);
+			else
+				mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
 			return;
 		}
 		rk = rcu_dereference(p->key);
@@ -179,9 +200,9 @@ void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
 
 /*
  * Under g->rx_mutex: the first authentic datagram of a run, @rk opening
- * it, makes it @p's current run (of a new peer if @p is NULL).  Datagrams
- * of that run still in the backlog are counted, so that newer ones queue
- * behind them.
+ * it, makes it @p's current run (of a new peer if @p is NULL); the current
+ * one becomes the previous.  That datagram and those of its run still in
+ * the backlog are counted, so that newer ones queue behind them.
  */
 static struct mcg_peer *mcg_rx_install(struct mcg_group *g, struct mcg_peer *p,
 				       struct mcg_rx_key *rk,
@@ -205,12 +226,16 @@ static struct mcg_peer *mcg_rx_install(struct mcg_group *g, struct mcg_peer *p,
 		return NULL;
 	}
 	spin_lock(&p->lock);
-	old = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
+	old = rcu_dereference_protected(p->prev, lockdep_is_held(&p->lock));
+	rcu_assign_pointer(p->prev,
+			   rcu_dereference_protected(p->key, lockdep_is_held(&p->lock)));
 	WRITE_ONCE(p->run, info->run);
 	rcu_assign_pointer(p->key, rk);
 	p->stats[MCG_A_STATS_RX_PACKETS]++;
 	p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
 	spin_unlock(&p->lock);
+	/* The datagram in hand, until it is delivered, and those queued. */
+	p->backlogged++;
 	skb_queue_walk(&g->backlog, skb) {
 		cb = mcg_rx_cb(skb);
 		if (!cb->counted && cb->info.sender == info->sender &&
@@ -227,9 +252,10 @@ static struct mcg_peer *mcg_rx_install(struct mcg_group *g, struct mcg_peer *p,
 /*
  * One backlogged datagram, under g->rx_mutex: its sender's current run
  * after all, or a new run (maybe of a new sender), which is authenticated
- * with a freshly derived key before it replaces anything.
+ * with a freshly derived key before it replaces anything.  True if it
+ * started a run, and so counts in its peer's backlogged.
  */
-static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
+static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 {
 	const struct mcg_wire_info *info = &mcg_rx_cb(skb)->info;
 	struct mcg_aead_id id = {
@@ -253,7 +279,11 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 		goto out_unlock;
 	}
 	if (p && info->run < READ_ONCE(p->run)) {
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		rk = mcg_rx_prev(p, info);
+		if (rk)
+			mcg_rx_open(g, p, rk, skb, info);
+		else
+			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
 		goto out_unlock;
 	}
 	rk = p ? rcu_dereference(p->key) : NULL;
@@ -281,7 +311,7 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	memzero_explicit(prk, sizeof(prk));
 	if (IS_ERR(rk)) {
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
-		return;
+		return false;
 	}
 	ret = skb_ensure_writable(skb, skb->len) ?:
 	      mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq);
@@ -289,7 +319,7 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 		mcg_rx_key_free(rk);
 		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
-		return;
+		return false;
 	}
 
 	/* Authentic: the sender and its run are real. */
@@ -297,7 +327,7 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	if (!mcg_rx_install(g, p, rk, info)) {
 		mcg_rx_key_free(rk);
 		mcg_rx_drop(g, NULL, skb, MCG_A_STATS_RX_DROP_NOMEM);
-		return;
+		return false;
 	}
 
 	local_bh_disable();
@@ -312,9 +342,13 @@ static void mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	__skb_trim(skb, len);
 	mcg_deliver(g, skb, id.sender, NULL);
 	consume_skb(skb);
+	rcu_read_unlock();
+	local_bh_enable();
+	return true;
 out_unlock:
 	rcu_read_unlock();
 	local_bh_enable();
+	return false;
 }
 
 static void mcg_rx_work(struct work_struct *work)
@@ -326,13 +360,18 @@ static void mcg_rx_work(struct work_struct *work)
 	u32 sender;
 
 	for (;;) {
-		skb = skb_dequeue(&g->backlog);
+		spin_lock_bh(&g->backlog.lock);
+		skb = __skb_dequeue(&g->backlog);
+		if (skb)
+			g->backlog_bytes -= skb->truesize;
+		spin_unlock_bh(&g->backlog.lock);
 		if (!skb)
 			break;
 		counted = mcg_rx_cb(skb)->counted;
 		sender = mcg_rx_cb(skb)->info.sender;
 		mutex_lock(&g->rx_mutex);
-		mcg_rx_slow(g, skb);
+		if (mcg_rx_slow(g, skb))
+			counted = true;
 		mutex_unlock(&g->rx_mutex);
 
 		/* Done with it: the sender's next may take the fast path. */
@@ -365,6 +404,7 @@ void mcg_rx_release(struct mcg_group *g)
 {
 	cancel_work_sync(&g->rx_work);
 	skb_queue_purge(&g->backlog);
+	g->backlog_bytes = 0;
 	mcg_peers_destroy(g);
 }
 

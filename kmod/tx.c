@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <linux/uio.h>
 #include <net/ipv6.h>
 #include <net/udp.h>
@@ -83,6 +84,8 @@ static void mcg_tx_put(struct mcg_tx *tx)
 	if (refcount_dec_and_test(&tx->ref)) {
 		INIT_RCU_WORK(&tx->free_work, mcg_tx_free_work);
 		queue_rcu_work(mcg_wq, &tx->free_work);
+	} else if (refcount_read(&tx->ref) == 1) {
+		wake_up_var(&tx->ref);	/* mcg_tx_renew() may wait for it */
 	}
 }
 
@@ -166,6 +169,13 @@ static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err,
 	tx->run = id.run;
 	atomic64_set(&tx->seq, 0);
 	refcount_set(&tx->ref, 2);	/* group->tx and the caller */
+	/*
+	 * The old run's datagrams in flight leave first: a receiver keeps
+	 * one earlier run open for late ones, not two.  They hold the old
+	 * state only while they seal and send.
+	 */
+	if (old)
+		wait_var_event(&old->ref, refcount_read(&old->ref) == 1);
 	rcu_assign_pointer(g->tx, tx);
 	if (old)
 		mcg_tx_put(old);
@@ -258,20 +268,26 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	void *payload;
 	int err;
 
-	tx = mcg_tx_get(g, &info.seq, &err);
-	if (!tx)
-		return err;
+	/* Without a key, fail before waiting for buffer space. */
+	if (!rcu_access_pointer(g->tx_key)) {
+		tx = mcg_tx_get(g, &info.seq, &err);
+		if (!tx)
+			return err;
+		mcg_tx_put(tx);
+	}
 	skb = sock_alloc_send_skb(sk, head + sizeof(struct mcg_wire_hdr) + len +
 				  MCG_WIRE_TAG_LEN, msg->msg_flags & MSG_DONTWAIT,
 				  &err);
 	if (!skb)
-		goto out;
+		return err;
 	skb_reserve(skb, head);
 	skb_put(skb, sizeof(struct mcg_wire_hdr));
 	payload = skb_put(skb, len);
 	err = memcpy_from_msg(payload, msg, len);
-	if (err)
-		goto out_free;
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
 
 	/* Local readers get the plaintext: copied now, delivered once sent. */
 	if (mcg_has_readers(g, sk)) {
@@ -280,6 +296,17 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 			skb_put_data(local, payload, len);
 		else
 			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_NOMEM, 1);
+	}
+
+	/*
+	 * The sequence number last, after everything that may wait: the gap
+	 * between two senders' numbers must stay far inside the window.
+	 */
+	tx = mcg_tx_get(g, &info.seq, &err);
+	if (!tx) {
+		kfree_skb(skb);
+		kfree_skb(local);
+		return err;
 	}
 
 	info.group = g->id;
@@ -311,10 +338,8 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 
 out_error:
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_ERRORS, 1);
-out_free:
 	kfree_skb(skb);
 	kfree_skb(local);
-out:
 	mcg_tx_put(tx);
 	return err;
 }

@@ -17,6 +17,15 @@ MCG_TOP=${MCG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MCG_KO=${MCG_KO:-$MCG_TOP/kmod/mcg.ko}
 # shellcheck disable=SC2034
 MCG_FAMILY_DEFAULT=22
+# The tools the tests drive.
+# shellcheck disable=SC2034
+{
+	MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
+	SEND=$MCG_TOP/selftests/mcg_send
+	RECV=$MCG_TOP/selftests/mcg_recv
+	INJECT=$MCG_TOP/selftests/mcg_inject
+	PCAP=$MCG_TOP/selftests/mcg_pcap.py
+}
 
 # Print a message and fail the current case.
 fail() {

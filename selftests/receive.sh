@@ -12,11 +12,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
-SEND=$MCG_TOP/selftests/mcg_send
-RECV=$MCG_TOP/selftests/mcg_recv
-INJECT=$MCG_TOP/selftests/mcg_inject
-PCAP=$MCG_TOP/selftests/mcg_pcap.py
 BR=mcg-rx-br
 GADDR=ff05::4242
 TMP=$(mktemp -d)
