@@ -127,6 +127,20 @@ int mcg_peer_insert(struct mcg_group *g, struct mcg_peer *p)
 	return ret;
 }
 
+/* Under @p's lock: unpublish the opener in @slot if it derives from @key_id. */
+static struct mcg_rx_key *mcg_peer_take(struct mcg_peer *p,
+					struct mcg_rx_key __rcu **slot,
+					u64 key_id)
+{
+	struct mcg_rx_key *rk = rcu_dereference_protected(*slot,
+						lockdep_is_held(&p->lock));
+
+	if (!rk || rk->key_id != key_id)
+		return NULL;
+	RCU_INIT_POINTER(*slot, NULL);
+	return rk;
+}
+
 /*
  * The epoch of @key_id is deleted: zero what was derived from it.  Its
  * senders keep their newest run, so older captures stay refused.
@@ -139,16 +153,8 @@ void mcg_peers_forget_key(struct mcg_group *g, u64 key_id)
 	lockdep_assert_held(&g->rx_mutex);
 	list_for_each_entry(p, &g->peer_list, list) {
 		spin_lock_bh(&p->lock);
-		rk = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
-		if (rk && rk->key_id == key_id)
-			RCU_INIT_POINTER(p->key, NULL);
-		else
-			rk = NULL;
-		prev = rcu_dereference_protected(p->prev, lockdep_is_held(&p->lock));
-		if (prev && prev->key_id == key_id)
-			RCU_INIT_POINTER(p->prev, NULL);
-		else
-			prev = NULL;
+		rk = mcg_peer_take(p, &p->key, key_id);
+		prev = mcg_peer_take(p, &p->prev, key_id);
 		spin_unlock_bh(&p->lock);
 		mcg_rx_key_free(rk);
 		mcg_rx_key_free(prev);

@@ -66,15 +66,35 @@ static enum mcg_stats_attr mcg_replay_drop(enum mcg_replay_verdict v)
 }
 
 /*
+ * An authentic message: counted, and its plaintext cloned to every reader.
+ * @key is its epoch's key as found under the caller's RCU section, if any.
+ */
+static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
+			  struct sk_buff *skb, const struct mcg_wire_info *info)
+{
+	unsigned int len = info->payload_len;
+	u32 sender = info->sender;	/* @info may live in @skb->cb */
+
+	if (key && key->id == key_id)
+		atomic64_inc(&key->rx_packets);
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_PACKETS, 1);
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, len);
+	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
+	__skb_trim(skb, len);
+	mcg_deliver(g, skb, sender, NULL);
+	consume_skb(skb);
+}
+
+/*
  * Open @skb with @rk, @p's current or previous run, then record it in the
- * window and deliver it.  Softirq, or the worker with bottom halves off; under RCU.
+ * window and deliver it.  Softirq, or the worker with bottom halves off;
+ * under RCU, in which @key (the epoch's, or NULL) was found.
  */
 static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
-			struct mcg_rx_key *rk, struct sk_buff *skb,
-			const struct mcg_wire_info *info)
+			struct mcg_rx_key *rk, struct mcg_key *key,
+			struct sk_buff *skb, const struct mcg_wire_info *info)
 {
 	enum mcg_replay_verdict v;
-	struct mcg_key *key;
 	int ret;
 
 	/* The hopeless go before any cryptography. */
@@ -115,17 +135,7 @@ static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
 		return;
 	}
-
-	key = mcg_group_key_rcu(g, info->epoch);
-	if (key && key->id == rk->key_id)
-		atomic64_inc(&key->rx_packets);
-	mcg_stats_add(g->stats, MCG_A_STATS_RX_PACKETS, 1);
-	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, info->payload_len);
-
-	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
-	__skb_trim(skb, info->payload_len);
-	mcg_deliver(g, skb, info->sender, NULL);
-	consume_skb(skb);
+	mcg_rx_accept(g, key, rk->key_id, skb, info);
 }
 
 /* Under RCU: the previous run's opener, if @info is of it. */
@@ -167,10 +177,10 @@ static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 }
 
 /*
- * A datagram for @g that passed udp.c's checks.  Softirq, under RCU;
- * consumes @skb.
+ * A datagram for @g that passed udp.c's checks, of an epoch whose key is
+ * @key.  Softirq, under RCU; consumes @skb.
  */
-void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
+void mcg_rx(struct mcg_group *g, struct mcg_key *key, struct sk_buff *skb,
 	    const struct mcg_wire_info *info)
 {
 	struct mcg_rx_key *rk;
@@ -183,7 +193,7 @@ void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
 		if (info->run < run) {
 			rk = mcg_rx_prev(p, info);
 			if (rk)
-				mcg_rx_open(g, p, rk, skb, info);
+				mcg_rx_open(g, p, rk, key, skb, info);
 			else
 				mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
 			return;
@@ -191,7 +201,7 @@ void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
 		rk = rcu_dereference(p->key);
 		if (info->run == run && rk && rk->epoch == info->epoch &&
 		    !READ_ONCE(p->backlogged)) {
-			mcg_rx_open(g, p, rk, skb, info);
+			mcg_rx_open(g, p, rk, key, skb, info);
 			return;
 		}
 	}
@@ -266,8 +276,8 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	u8 prk[MCG_KDF_PRK_LEN];
 	struct mcg_key *key;
 	struct mcg_peer *p;
-	u32 alg, len;
 	u64 key_id;
+	u32 alg;
 	int ret;
 
 	local_bh_disable();
@@ -281,14 +291,14 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	if (p && info->run < READ_ONCE(p->run)) {
 		rk = mcg_rx_prev(p, info);
 		if (rk)
-			mcg_rx_open(g, p, rk, skb, info);
+			mcg_rx_open(g, p, rk, key, skb, info);
 		else
 			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
 		goto out_unlock;
 	}
 	rk = p ? rcu_dereference(p->key) : NULL;
 	if (rk && rk->run == info->run && rk->epoch == info->epoch) {
-		mcg_rx_open(g, p, rk, skb, info);
+		mcg_rx_open(g, p, rk, key, skb, info);
 		goto out_unlock;
 	}
 	/*
@@ -332,16 +342,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 
 	local_bh_disable();
 	rcu_read_lock();
-	key = mcg_group_key_rcu(g, info->epoch);
-	if (key && key->id == key_id)
-		atomic64_inc(&key->rx_packets);
-	mcg_stats_add(g->stats, MCG_A_STATS_RX_PACKETS, 1);
-	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, info->payload_len);
-	len = info->payload_len;
-	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
-	__skb_trim(skb, len);
-	mcg_deliver(g, skb, id.sender, NULL);
-	consume_skb(skb);
+	mcg_rx_accept(g, mcg_group_key_rcu(g, info->epoch), key_id, skb, info);
 	rcu_read_unlock();
 	local_bh_enable();
 	return true;

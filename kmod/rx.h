@@ -5,9 +5,10 @@
 #include <linux/skbuff.h>
 
 struct mcg_group;
+struct mcg_key;
 struct mcg_wire_info;
 
-void mcg_rx(struct mcg_group *g, struct sk_buff *skb,
+void mcg_rx(struct mcg_group *g, struct mcg_key *key, struct sk_buff *skb,
 	    const struct mcg_wire_info *info);
 int mcg_rx_init(struct mcg_group *g);
 void mcg_rx_release(struct mcg_group *g);

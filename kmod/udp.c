@@ -34,6 +34,7 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	struct mcg_group *g = rcu_dereference_sk_user_data(sk);
 	struct mcg_wire_info info;
 	enum mcg_stats_attr drop;
+	struct mcg_key *key;
 
 	if (!g)
 		goto free;
@@ -66,11 +67,12 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		drop = MCG_A_STATS_RX_DROP_OWN;
 		goto drop;
 	}
-	if (!mcg_group_key_rcu(g, info.epoch)) {
+	key = mcg_group_key_rcu(g, info.epoch);
+	if (!key) {
 		drop = MCG_A_STATS_RX_DROP_NO_KEY;
 		goto drop;
 	}
-	mcg_rx(g, skb, &info);
+	mcg_rx(g, key, skb, &info);
 	return 0;
 drop:
 	mcg_stats_add(g->stats, drop, 1);

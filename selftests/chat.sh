@@ -14,7 +14,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
 CHAT=$MCG_TOP/tools/mcgchat/mcgchat
 A=mcg-chat-a
 B=mcg-chat-b

@@ -17,7 +17,7 @@ MCG_TOP=${MCG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MCG_KO=${MCG_KO:-$MCG_TOP/kmod/mcg.ko}
 # shellcheck disable=SC2034
 MCG_FAMILY_DEFAULT=22
-# The tools the tests drive.
+# The tools the tests drive, for every script.
 # shellcheck disable=SC2034
 {
 	MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl

@@ -6,7 +6,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
 NS=mcgctl-t
 KEYS=$(mktemp -d)
 

@@ -11,9 +11,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
-SEND=$MCG_TOP/selftests/mcg_send
-PCAP=$MCG_TOP/selftests/mcg_pcap.py
 A=mcg-tx-a
 B=mcg-tx-b
 TMP=$(mktemp -d)

@@ -10,8 +10,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-MCGCTL=$MCG_TOP/tools/mcgctl/mcgctl
-INJECT=$MCG_TOP/selftests/mcg_inject
 A=mcg-tr-a
 B=mcg-tr-b
 TMP=$(mktemp -d)
