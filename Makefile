@@ -5,6 +5,8 @@
 #   make              module (kmod/mcg.ko, W=1) and tools
 #   make demo         the demo, in a VM
 #   make check        every test: host checks, unit tests, selftests in a VM
+#   make check-debug  unit tests and selftests on a debug kernel (KASAN,
+#                     lockdep, kmemleak...; the first run builds it: hours)
 #   make deps         install what building and testing need (Debian, root)
 #   make install      module into /lib/modules/KVER/updates, tools into PREFIX
 #
@@ -17,12 +19,13 @@ KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
+MODULE ?= kmod/mcg.ko
 
 export KVER KDIR
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all modules tools selftests demo check deps install uninstall \
+.PHONY: all modules tools selftests demo check check-debug deps install uninstall \
 	checkpatch sparse clean help
 
 all: modules tools
@@ -47,12 +50,15 @@ demo: deps
 check: deps
 	@selftests/check
 
+check-debug: deps
+	@selftests/check --debug
+
 deps:
 	@tools/deps
 
 install:
-	@test -f kmod/mcg.ko || { echo "kmod/mcg.ko is not built: run 'make' first" >&2; exit 1; }
-	install -D -m 0644 kmod/mcg.ko $(MODDIR)/mcg.ko
+	@test -f $(MODULE) || { echo "$(MODULE) is not built: run 'make' first" >&2; exit 1; }
+	install -D -m 0644 $(MODULE) $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 	$(MAKE) -C tools install
 
@@ -74,4 +80,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile

@@ -26,6 +26,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "peer.h"
+#include "udp.h"
 
 static struct genl_family mcg_genl_family;
 
@@ -618,6 +619,9 @@ static int mcg_nl_group_del(struct sk_buff *skb, struct genl_info *info)
 		mcg_group_destroy(g);
 	}
 	mutex_unlock(&mn->lock);
+	/* The port is free when we answer: the group can be made again. */
+	if (!ret)
+		mcg_udp_flush();
 	return ret;
 }
 
@@ -851,6 +855,7 @@ static int mcg_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&mn->lock);
 	mcg_notify(mn, NULL, MCG_CMD_FLUSH);
 	mutex_unlock(&mn->lock);
+	mcg_udp_flush();	/* as for GROUP_DEL */
 	return 0;
 }
 

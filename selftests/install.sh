@@ -23,7 +23,7 @@ setup() {
 
 test_make_install_then_modprobe() {
 	mcg_unload
-	run make -C "$MCG_TOP" install
+	run make -C "$MCG_TOP" KVER="$KVER" MODULE="$MCG_KO" install
 	[ -f /lib/modules/"$KVER"/updates/mcg.ko ] || fail "not in updates/"
 	run modprobe mcg
 	mcg_loaded || fail "modprobe did not load mcg"
@@ -49,7 +49,7 @@ test_genl_loads_the_module_on_demand() {
 
 test_make_uninstall() {
 	mcg_unload
-	run make -C "$MCG_TOP" uninstall
+	run make -C "$MCG_TOP" KVER="$KVER" uninstall
 	[ -e /lib/modules/"$KVER"/updates/mcg.ko ] && fail "module file left"
 	modprobe mcg 2>/dev/null && fail "modprobe still finds mcg"
 	true

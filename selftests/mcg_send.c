@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcg_send GROUP-ID MESSAGE [COUNT]: bind an AF_MCG socket to a group and
- * send MESSAGE COUNT times (default 1); exit non-zero with the errno name
- * on the first failure.  For shell tests.
+ * mcg_send [-k] GROUP-ID MESSAGE [COUNT]: bind an AF_MCG socket to a group
+ * and send MESSAGE COUNT times (default 1); exit non-zero with the errno
+ * name on the first failure.  A "%u" in MESSAGE becomes the message's
+ * number (from 0), so that each is distinct.  -k keeps going after a
+ * failed send, prints "sent N failed N" at the end, and exits 0 if any
+ * was sent.  For shell tests.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,12 +19,23 @@
 int main(int argc, char **argv)
 {
 	struct sockaddr_mcg sa = { .smcg_family = mcg_test_family() };
-	int fd, i, count = argc > 3 ? atoi(argv[3]) : 1;
+	int fd, i, count = 1, keep_going = 0, sent = 0, failed = 0;
+	const char *fmt;
+	char buf[65536];
+	int len;
 
+	if (argc > 1 && !strcmp(argv[1], "-k")) {
+		keep_going = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: mcg_send GROUP-ID MESSAGE [COUNT]\n");
+		fprintf(stderr, "usage: mcg_send [-k] GROUP-ID MESSAGE [COUNT]\n");
 		return 2;
 	}
+	if (argc > 3)
+		count = atoi(argv[3]);
+	fmt = argv[2];
 	sa.smcg_group = strtoul(argv[1], NULL, 0);
 	fd = socket(sa.smcg_family, SOCK_DGRAM, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
@@ -27,10 +43,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < count; i++) {
-		if (send(fd, argv[2], strlen(argv[2]), 0) < 0) {
+		if (strstr(fmt, "%u"))
+			len = snprintf(buf, sizeof(buf), fmt, i);
+		else
+			len = snprintf(buf, sizeof(buf), "%s", fmt);
+		if (send(fd, buf, len, 0) == len) {
+			sent++;
+			continue;
+		}
+		if (!keep_going) {
 			printf("send: %s\n", strerror(errno));
 			return 1;
 		}
+		failed++;
 	}
-	return 0;
+	if (keep_going)
+		printf("sent %d failed %d\n", sent, failed);
+	return keep_going && !sent;
 }

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault injection (failslab, fail_page_alloc, usercopy): every allocation
+# mcg makes may fail, and each failure becomes an error to the caller or a
+# counted drop -- never a crash, a leak, a half-made change or a message
+# delivered wrong.  Needs a kernel with CONFIG_FAULT_INJECTION (make
+# check-debug boots one); on others the cases are skipped.
+#
+# Hosts are namespaces joined by veth: a0 in mcg-fi-a, b0 in mcg-fi-b.
+
+. "$(dirname "$0")/lib.sh"
+
+A=mcg-fi-a
+B=mcg-fi-b
+GADDR=ff05::4343
+DBG=/sys/kernel/debug
+TMP=$(mktemp -d)
+
+M() { local ns=$1; shift; ip netns exec "$ns" "$MCGCTL" "$@"; }
+
+# faults MODE: configure failslab and fail_page_alloc and leave them off.
+#   nth     only what a task asks with /proc/thread-self/fail-nth, any
+#           allocation, order 0 pages included;
+#   atomic  allocations that cannot sleep, anywhere (softirq included),
+#           PERCENT of them (faults_on).
+faults() {
+	local d wait=N
+	[ "$1" = atomic ] && wait=Y
+	for d in $DBG/failslab $DBG/fail_page_alloc; do
+		[ -d $d ] || skip "no $d: this kernel has no fault injection (make check-debug)"
+		echo 0 > $d/probability
+		echo 0 > $d/verbose
+		echo 1 > $d/interval
+		echo -1 > $d/times
+		echo 0 > $d/space
+		echo N > $d/task-filter
+		echo $wait > $d/ignore-gfp-wait
+	done
+	echo 0 > $DBG/fail_page_alloc/min-order
+	echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
+}
+
+faults_on() {	# PERCENT
+	echo "$1" > $DBG/failslab/probability
+	echo "$1" > $DBG/fail_page_alloc/probability
+}
+
+faults_off() {
+	local d
+	for d in $DBG/failslab $DBG/fail_page_alloc; do
+		[ -d $d ] && echo 0 > $d/probability
+	done
+	return 0
+}
+
+setup() {
+	faults_off
+	mcg_load
+	mcg_two_hosts $A $B || fail "topology"
+}
+
+# group NS SENDER: group g (id 5) on the link with epoch 1's key.
+group() {
+	run M "$1" group add g addr $GADDR dev "$3" id 5 sender "$2"
+	run M "$1" key add g epoch 1 keyfile "$TMP/k1"
+}
+
+# counter NS COUNTER
+counter() { M "$1" -j stats g | jq ".groups[0].$2 // 0"; }
+
+drops() {	# NS: every datagram the group dropped, whatever the reason
+	M "$1" -j stats g | jq '[.groups[0] | to_entries[] |
+		select(.key | startswith("rx_drop_")) | .value] | add // 0'
+}
+
+# Each allocation (and user copy) of each configuration request, and of
+# socket(), bind() and send(), fails in turn: mcg_failnth.py checks that
+# the request fails and changes nothing, or succeeds whole.
+test_every_allocation_of_every_request_fails_cleanly() {
+	faults nth
+	setup
+	dmesg_mark
+	ip netns exec $A python3 "$MCG_TOP/selftests/mcg_failnth.py" a0 ||
+		fail "a failed allocation was not handled cleanly"
+	dmesg_check_clean
+}
+
+# Receive and deliver while 10% of the allocations that cannot sleep fail,
+# system-wide: decryption requests, clones for each reader, skbs on the
+# link.  Whatever mcg got is accepted or counted; what it accepted reached
+# each reader or was counted; no reader gets a message twice or altered.
+test_traffic_while_atomic_allocations_fail() {
+	faults atomic
+	setup
+	(umask 077 && "$MCGCTL" genkey > "$TMP/k1")
+	group $A 1 a0
+	group $B 2 b0
+	dmesg_mark
+	ip netns exec $B "$RECV" -s 2 -t 5000 5 > "$TMP/out" 2> "$TMP/err" &
+	rpid=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/err" && break; sleep 0.05; done
+	faults_on 10
+	for i in $(seq 20); do
+		ip netns exec $A "$SEND" -k 5 "batch $i message %u" 100 > /dev/null
+	done
+	faults_off
+	wait $rpid
+	sent=$(counter $A tx_packets)
+	acc=$(counter $B rx_packets)
+	del=$(counter $B rx_delivered)
+	nomem=$(counter $B rx_drop_nomem)
+	rcvbuf=$(counter $B rx_drop_rcvbuf)
+	dropped=$(drops $B)
+	lines=$(wc -l < "$TMP/out")
+	echo "sent $sent, accepted $acc, dropped $dropped (nomem $nomem), delivered $del, read $lines"
+	[ "$sent" -ge 1000 ] || fail "only $sent of 2000 sends went out"
+	[ $((acc + dropped)) -le "$sent" ] || fail "more accepted and dropped than sent"
+	[ "$nomem" -gt 0 ] || fail "no allocation of the receive path failed: the test tested nothing"
+	[ "$del" = "$lines" ] || fail "$del delivered, but the readers read $lines"
+	[ $((del + rcvbuf)) -le $((2 * acc)) ] &&
+		[ $((2 * acc)) -le $((del + rcvbuf + nomem)) ] ||
+		fail "accepted messages neither delivered nor counted"
+	bad=$(grep -cvE '^[01] 1 [0-9]+ batch [0-9]+ message [0-9]+$' "$TMP/out")
+	[ "$bad" = 0 ] || fail "$bad messages altered"
+	dup=$(sort "$TMP/out" | uniq -d | wc -l)
+	[ "$dup" = 0 ] || fail "$dup messages read twice by one socket"
+	dmesg_check_clean
+
+	# With the faults gone the group works as before.
+	ip netns exec $B "$RECV" -n 1 -t 5000 5 > "$TMP/after" 2> "$TMP/err" &
+	rpid=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/err" && break; sleep 0.05; done
+	run ip netns exec $A "$SEND" 5 "after the faults"
+	wait $rpid || fail "nothing received once the faults stopped"
+	grep -q '^0 1 16 after the faults$' "$TMP/after" || fail "$(cat "$TMP/after")"
+}
+
+cleanup() {
+	faults_off
+	ip netns del $A 2>/dev/null
+	ip netns del $B 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ktap_main
