@@ -23,10 +23,12 @@ M() { local ns=$1; shift; ip netns exec "$ns" "$MCGCTL" "$@"; }
 #   nth     only what a task asks with /proc/thread-self/fail-nth, any
 #           allocation, order 0 pages included;
 #   atomic  allocations that cannot sleep, anywhere (softirq included),
-#           PERCENT of them (faults_on).
+#           PERCENT of them (faults_on);
+#   task    any allocation by a task with /proc/PID/make-it-fail set.
 faults() {
-	local d wait=N
+	local d wait=N filter=N
 	[ "$1" = atomic ] && wait=Y
+	[ "$1" = task ] && filter=Y
 	for d in $DBG/failslab $DBG/fail_page_alloc; do
 		[ -d $d ] || skip "no $d: this kernel has no fault injection (make check-debug)"
 		echo 0 > $d/probability
@@ -34,7 +36,7 @@ faults() {
 		echo 1 > $d/interval
 		echo -1 > $d/times
 		echo 0 > $d/space
-		echo N > $d/task-filter
+		echo $filter > $d/task-filter
 		echo $wait > $d/ignore-gfp-wait
 	done
 	echo 0 > $DBG/fail_page_alloc/min-order
@@ -134,6 +136,54 @@ test_traffic_while_atomic_allocations_fail() {
 	run ip netns exec $A "$SEND" 5 "after the faults"
 	wait $rpid || fail "nothing received once the faults stopped"
 	grep -q '^0 1 16 after the faults$' "$TMP/after" || fail "$(cat "$TMP/after")"
+}
+
+# A new sender, or a sender's new run, is set up by the group's worker: a
+# key derived, a peer and an AEAD allocated.  With a third of the
+# allocations of the kernel's unbound workers failing, each datagram of
+# 30 runs is accepted or counted, none twice, and the group works after.
+test_receive_worker_allocations_fail() {
+	faults task
+	setup
+	(umask 077 && "$MCGCTL" genkey > "$TMP/k1")
+	group $A 1 a0
+	group $B 2 b0
+	dmesg_mark
+	ip netns exec $B "$RECV" -t 5000 5 > "$TMP/out" 2> "$TMP/err" &
+	rpid=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/err" && break; sleep 0.05; done
+	# mcg's workqueue is unbound: its work runs in the kworker/u* threads.
+	workers=$(pgrep '^kworker/u')
+	for p in $workers; do echo 1 > "/proc/$p/make-it-fail" 2>/dev/null; done
+	faults_on 33
+	for i in $(seq 30); do
+		# Each process is a new run of sender 1.
+		ip netns exec $A "$SEND" 5 "run $i message %u" 5 > /dev/null ||
+			fail "send $i failed: the faults reached the sender"
+	done
+	sleep 2
+	faults_off
+	for p in $workers; do echo 0 > "/proc/$p/make-it-fail" 2>/dev/null; done
+	wait $rpid
+	sent=$(counter $A tx_packets)
+	acc=$(counter $B rx_packets)
+	nomem=$(counter $B rx_drop_nomem)
+	dropped=$(drops $B)
+	lines=$(wc -l < "$TMP/out")
+	echo "sent $sent, accepted $acc, dropped $dropped (nomem $nomem), read $lines"
+	[ "$sent" = 150 ] || fail "sent $sent of 150"
+	[ $((acc + dropped)) = "$sent" ] || fail "$((sent - acc - dropped)) datagrams neither accepted nor counted"
+	[ "$nomem" -gt 0 ] || fail "no allocation of the worker failed: the test tested nothing"
+	[ "$acc" = "$lines" ] || fail "$acc accepted, $lines read"
+	dup=$(sort "$TMP/out" | uniq -d | wc -l)
+	[ "$dup" = 0 ] || fail "$dup messages read twice"
+	dmesg_check_clean
+
+	ip netns exec $B "$RECV" -n 1 -t 5000 5 > "$TMP/after" 2> "$TMP/err" &
+	rpid=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/err" && break; sleep 0.05; done
+	run ip netns exec $A "$SEND" 5 "after the faults"
+	wait $rpid || fail "nothing received once the faults stopped"
 }
 
 cleanup() {
