@@ -92,8 +92,14 @@ static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
 	int ret;
 
 	if (!c->nsources) {
+		/*
+		 * As IPV6_JOIN_GROUP takes them: the RTNL, then the socket's
+		 * lock, which guards its list of memberships.
+		 */
 		rtnl_lock();
+		lock_sock(sk);
 		ret = ipv6_sock_mc_join(sk, c->ifindex, &c->addr);
+		release_sock(sk);
 		rtnl_unlock();
 		return ret;
 	}
