@@ -6,7 +6,9 @@
 #   make demo         the demo, in a VM
 #   make check        every test: host checks, unit tests, selftests in a VM
 #   make check-debug  unit tests and selftests on a debug kernel (KASAN,
-#                     lockdep, kmemleak...; the first run builds it: hours)
+#                     lockdep, kmemleak...; the first run builds it)
+#   make soak         the fuzzers and the stress test at full size (hours);
+#                     make soak-debug: the same on the debug kernel
 #   make deps         install what building and testing need (Debian, root)
 #   make install      module into /lib/modules/KVER/updates, tools into PREFIX
 #
@@ -25,7 +27,7 @@ export KVER KDIR
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all modules tools selftests demo check check-debug deps install uninstall \
+.PHONY: all modules tools selftests demo check check-debug soak soak-debug deps install uninstall \
 	checkpatch sparse clean help
 
 all: modules tools
@@ -52,6 +54,12 @@ check: deps
 
 check-debug: deps
 	@selftests/check --debug
+
+soak: deps
+	@selftests/check --soak
+
+soak-debug: deps
+	@selftests/check --soak --debug
 
 deps:
 	@tools/deps
@@ -80,4 +88,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile

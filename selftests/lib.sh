@@ -54,7 +54,7 @@ dmesg_new() { dmesg; }
 # Fail when the kernel logged a warning, a bug or a leak since dmesg_mark.
 dmesg_check_clean() {
 	local bad
-	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak|refcount_t|list_(add|del) corruption|INFO: task .* blocked|lockdep|circular locking') || true
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|refcount_t|list_(add|del) corruption|INFO: task .* blocked|lockdep is turned off|DEBUG_LOCKS_WARN_ON|circular locking') || true
 	if [ -n "$bad" ]; then
 		echo "$bad"
 		fail "the kernel log has warnings"
