@@ -165,8 +165,9 @@ static bool mcg_name_ok(const char *name)
 {
 	if (!*name)
 		return false;
+	/* The kernel's isalnum() takes Latin-1 letters (0xc0-0xff) too. */
 	for (; *name; name++)
-		if (!isalnum(*name) && !strchr("_.-", *name))
+		if (!isascii(*name) || (!isalnum(*name) && !strchr("_.-", *name)))
 			return false;
 	return true;
 }
@@ -700,16 +701,21 @@ static int mcg_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 /*
  * An error reply echoes the request back (unless the sender set
  * NETLINK_CAP_ACK): never with the key in it.  The request is ours to
- * change once it reached us.
+ * change once it reached us.  Every MCG_A_KEY: the policy let repeated
+ * ones through, and only the last one is read.
  */
-static void mcg_zero_material(struct nlattr *nest)
+static void mcg_zero_material(struct genl_info *info)
 {
-	struct nlattr *attr;
-	int rem;
+	struct nlattr *key, *attr;
+	int rem, rem2;
 
-	nla_for_each_nested(attr, nest, rem)
-		if (nla_type(attr) == MCG_A_KEY_MATERIAL)
-			memzero_explicit(nla_data(attr), nla_len(attr));
+	nlmsg_for_each_attr(key, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(key) != MCG_A_KEY)
+			continue;
+		nla_for_each_nested(attr, key, rem2)
+			if (nla_type(attr) == MCG_A_KEY_MATERIAL)
+				memzero_explicit(nla_data(attr), nla_len(attr));
+	}
 }
 
 static int mcg_nl_key_new(struct sk_buff *skb, struct genl_info *info)
@@ -783,7 +789,7 @@ static int mcg_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 	mcg_notify(mn, g, MCG_CMD_KEY_NEW);
 	mutex_unlock(&mn->lock);
 out:
-	mcg_zero_material(nest);
+	mcg_zero_material(info);
 	return ret;
 }
 
