@@ -34,6 +34,10 @@ setup_ns() {
 	local ns=$1
 	ip netns del "$ns" 2>/dev/null || true
 	ip netns add "$ns" &&
+	# No duplicate address detection: a link-local address at once, so
+	# that the group can send as soon as it is made.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 &&
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 &&
 	ip -n "$ns" link set lo up &&
 	ip -n "$ns" link add dummy0 type dummy &&
 	ip -n "$ns" link set dummy0 multicast on up &&
@@ -181,6 +185,10 @@ test_module_still_works() {
 	mcg_load
 	dmesg_mark
 	setup_ns $ns || fail "namespace setup"
+	for _ in $(seq 100); do
+		ip -n $ns -6 addr show dev v0 scope link | grep -q inet6 && break
+		sleep 0.1
+	done
 	tmp=$(mktemp -d)
 	M() { ip netns exec $ns "$MCGCTL" "$@"; }
 	run M group add after addr ff05::4242 dev v0 id 9 sender 3
