@@ -28,6 +28,13 @@
 #include "wire.h"
 
 struct workqueue_struct *mcg_wq;
+/*
+ * Group sockets are released on a queue of their own: waiting for the
+ * releases (GROUP_DEL, namespace exit) must not wait for a receive worker
+ * on mcg_wq, which runs for as long as its group's backlog refills -- for
+ * ever, under a flood from anyone on the link.
+ */
+static struct workqueue_struct *mcg_release_wq;
 
 static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -225,7 +232,7 @@ void mcg_udp_close(struct mcg_group *g)
 	g->dead_sock = sock;
 	refcount_inc(&g->refcnt);
 	INIT_RCU_WORK(&g->sock_release, mcg_udp_release_work);
-	queue_rcu_work(mcg_wq, &g->sock_release);
+	queue_rcu_work(mcg_release_wq, &g->sock_release);
 }
 
 /*
@@ -272,13 +279,20 @@ err:
 void mcg_udp_flush(void)
 {
 	rcu_barrier();		/* queue_rcu_work() callbacks have queued */
-	flush_workqueue(mcg_wq);
+	flush_workqueue(mcg_release_wq);
 }
 
 int mcg_udp_init(void)
 {
 	mcg_wq = alloc_workqueue("mcg", WQ_UNBOUND, 0);
-	return mcg_wq ? 0 : -ENOMEM;
+	if (!mcg_wq)
+		return -ENOMEM;
+	mcg_release_wq = alloc_workqueue("mcg_release", WQ_UNBOUND, 0);
+	if (!mcg_release_wq) {
+		destroy_workqueue(mcg_wq);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void mcg_udp_uninit(void)
@@ -289,6 +303,8 @@ void mcg_udp_uninit(void)
 	 * the group after another.
 	 */
 	mcg_udp_flush();
+	destroy_workqueue(mcg_release_wq);
+	/* The releases freed keys after a grace period, on mcg_wq. */
 	rcu_barrier();
 	destroy_workqueue(mcg_wq);
 }

@@ -32,12 +32,7 @@ STATE=${TMPDIR:-/tmp}/mcg-nlfuzz.state
 
 setup_ns() {
 	local ns=$1
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns add "$ns" &&
-	# No duplicate address detection: a link-local address at once, so
-	# that the group can send as soon as it is made.
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 &&
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 &&
+	mcg_netns_add "$ns" &&
 	ip -n "$ns" link set lo up &&
 	ip -n "$ns" link add dummy0 type dummy &&
 	ip -n "$ns" link set dummy0 multicast on up &&

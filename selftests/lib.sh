@@ -82,18 +82,58 @@ mcg_unload() {
 	run rmmod mcg
 }
 
+# mcg_netns_add NS: a fresh namespace NS (an old one of the name goes)
+# without duplicate address detection: a link-local address at once, so
+# that a group can send as soon as it is made.
+mcg_netns_add() {
+	ip netns del "$1" 2>/dev/null || true
+	ip netns add "$1" &&
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.accept_dad=0 &&
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0
+}
+
+# mcg_bridge_plug BRIDGE_NS HOST: a fresh namespace HOST whose eth0, up,
+# is plugged into br0 in BRIDGE_NS by a port named HOST.
+mcg_bridge_plug() {
+	mcg_netns_add "$2" &&
+	ip -n "$1" link add "$2" type veth peer name eth0 netns "$2" &&
+	ip -n "$1" link set "$2" master br0 up &&
+	ip -n "$2" link set eth0 up
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND until it succeeds.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# mcg_kmemleak_check: with what mcg allocated freed, kmemleak reports
+# nothing.  An object must be 5 s old and unreferenced in two scans to be
+# reported: scan, let the grace period pass, scan again.  Skips the case
+# on a kernel without kmemleak.
+mcg_kmemleak_check() {
+	local km=/sys/kernel/debug/kmemleak report
+	[ -w $km ] || skip "this kernel has no kmemleak (make check-debug boots one)"
+	echo scan > $km || fail "kmemleak scan failed"
+	sleep 6
+	echo scan > $km || fail "kmemleak scan failed"
+	report=$(cat $km)
+	if [ -n "$report" ]; then
+		echo "$report" | head -n 200
+		fail "kmemleak: $(grep -c '^unreferenced object' <<< "$report") suspected leaks"
+	fi
+}
+
 # mcg_two_hosts A B: fresh namespaces A and B joined by veth a0 (in A) and
 # b0 (in B), up, with link-local addresses ready (no DAD), so either side
 # can send multicast at once.
 mcg_two_hosts() {
-	local a=$1 b=$2 n
-	ip netns del "$a" 2>/dev/null || true
-	ip netns del "$b" 2>/dev/null || true
-	ip netns add "$a" && ip netns add "$b" || return 1
-	for n in "$a" "$b"; do
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0
-	done
+	local a=$1 b=$2
+	mcg_netns_add "$a" && mcg_netns_add "$b" || return 1
 	ip -n "$a" link add a0 type veth peer name b0 netns "$b" &&
 	ip -n "$a" link set a0 up && ip -n "$b" link set b0 up || return 1
 	for _ in $(seq 100); do
@@ -113,18 +153,11 @@ mcg_two_hosts() {
 mcg_bridge_hosts() {
 	local br=$1 h n
 	shift
-	for n in "$br" "$@"; do
-		ip netns del "$n" 2>/dev/null || true
-		ip netns add "$n" || return 1
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0
-	done
+	mcg_netns_add "$br" || return 1
 	ip -n "$br" link add br0 type bridge mcast_snooping 1 &&
 	ip -n "$br" link set br0 up || return 1
 	for h in "$@"; do
-		ip -n "$br" link add "$h" type veth peer name eth0 netns "$h" &&
-		ip -n "$br" link set "$h" master br0 up &&
-		ip -n "$h" link set eth0 up || return 1
+		mcg_bridge_plug "$br" "$h" || return 1
 	done
 	for _ in $(seq 100); do
 		n=0

@@ -110,16 +110,6 @@ recv_wait() {
 	fail "mcg_recv did not get every message"
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND until it succeeds.
-wait_until() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
-
 lines_ge() { [ "$(wc -l < "$1")" -ge "$2" ]; }
 
 # counters NS NAME...: "NAME=VALUE ..." of group g in NS; a NAME of the
@@ -527,6 +517,52 @@ test_deleting_the_receivers_namespace_mid_flood() {
 	echo "A's sends after a0 went: $(sort "$TMP/flood.log" | uniq -c | head -n 3)"
 	kill $FLOOD
 	wait $FLOOD
+	works_after_reload
+}
+
+# A flood of forgeries from a sender B never heard of: each one takes the
+# receive worker's slow path, and the backlog never empties while it lasts.
+# Deleting another group, or another namespace, waits for their own
+# sockets only, not for that worker.
+test_a_flooded_group_holds_up_no_other() {
+	local t0 ms out s inj= C=mcg-lc-c D=mcg-lc-d
+	trap 'cleanup_jobs; ip netns del $C 2>/dev/null; ip netns del $D 2>/dev/null' EXIT
+	dmesg_mark
+	hosts && keys 1 || fail "setup"
+	run MB group add h addr ff05::4343 port 6471 dev b0 id 6 sender 10
+	for s in 77 78; do
+		ip netns exec $A bash -c 'trap "kill \$! 2>/dev/null; exit 0" TERM
+			while :; do "$@" & wait $!; done' _ "$INJECT" -i a0 -a $MADDR -n 1000000 \
+			-g 5 -s $s -e 1 -r 1 -l 1200 > /dev/null 2>&1 &
+		inj+=" $!"
+	done
+	wait_until 20 sum_ge $B 100 rx_drop_auth || fail "the forgeries do not arrive"
+	t0=$(date +%s%N)
+	out=$(timeout 30 ip netns exec $B "$MCGCTL" group del h 2>&1) ||
+		fail "group del h: $out (status $?)"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	echo "group del took $ms ms under the flood"
+	[ $ms -lt 5000 ] || fail "group del took $ms ms"
+	# C has a group and goes; D, deleted after it, dies only once C's
+	# teardown (mcg's included) is over: the kernel tears namespaces down
+	# one batch after another.
+	ip netns add $C && ip netns add $D || fail "namespaces"
+	ip -n $C link add c0 type veth peer name ac0 netns $A &&
+		ip -n $C link set c0 up &&
+		ip -n $D link add d0 type veth peer name ad0 netns $A || fail "veth"
+	run ip netns exec $C "$MCGCTL" group add c addr $MADDR dev c0 id 5 sender 11
+	run ip netns del $C
+	sleep 1
+	t0=$(date +%s%N)
+	run ip netns del $D
+	wait_until 30 eval '! ip -n $A link show ad0 > /dev/null 2>&1' ||
+		fail "namespace teardown stalled under the flood"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	echo "the next namespace died $ms ms after its deletion"
+	kill -0 $inj || fail "the injection had stopped"
+	echo "B: $(counters $B rx_drop_auth rx_drop_backlog)"
+	kill $inj
+	wait $inj
 	works_after_reload
 }
 
