@@ -90,9 +90,14 @@ void mcg_deliver(struct mcg_group *g, struct sk_buff *skb, u32 sender,
 	hlist_for_each_entry_rcu(ms, &g->sockets, node) {
 		if (&ms->sk == except || !ms->may_read)
 			continue;
+		/*
+		 * A copy one socket does not get is counted as such, as a full
+		 * buffer is: rx_drop_nomem counts datagrams, and this one was
+		 * accepted.
+		 */
 		c = skb_clone(skb, GFP_ATOMIC);
 		if (!c) {
-			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_NOMEM, 1);
+			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
 			continue;
 		}
 		memset(c->cb, 0, sizeof(c->cb));

@@ -14,7 +14,9 @@ operation completes without reaching its N-th point.  Every time:
   - when it succeeds, the configuration is exactly what it is after a run
     without faults (a lost netlink ACK, ENOBUFS, may hide either);
   - a send reported sent counted one tx_packet and reached the local
-    reader (or counted rx_drop_nomem); a failed send counted none.
+    reader or counted its copy lost (rx_drop_nomem when the plaintext
+    could not be kept, rx_drop_rcvbuf when its copy could not be made);
+    a failed send counted none.
 
 The kernel must be configured for it: failslab and fail_page_alloc with
 ignore-gfp-wait N (and min-order 0), as faults.sh does.  Prints one line
@@ -32,7 +34,7 @@ from mcg_genl import (
     A_GROUP_ADDR, A_GROUP_HOPLIMIT, A_GROUP_ID, A_GROUP_IFINDEX, A_GROUP_MODE,
     A_GROUP_NAME, A_GROUP_PORT, A_GROUP_SENDER, A_GROUP_SOURCES,
     A_GROUP_TX_EPOCH, A_GROUP_WINDOW, A_KEY, A_KEY_ALG, A_KEY_EPOCH,
-    A_KEY_MATERIAL, A_KEY_RX_ONLY, A_SOURCE_ADDR, A_STATS_RX_DROP_NOMEM,
+    A_KEY_MATERIAL, A_KEY_RX_ONLY, A_SOURCE_ADDR, A_STATS_RX_DROP_NOMEM, A_STATS_RX_DROP_RCVBUF,
     A_STATS_TX_PACKETS, CMD_FLUSH, CMD_GROUP_DEL, CMD_GROUP_GET,
     CMD_GROUP_NEW, CMD_GROUP_SET, CMD_KEY_DEL, CMD_KEY_NEW, CMD_STATS_GET,
     NLM_F_ACK, NLM_F_DUMP, Genl, nest, nla, stats, state, string, u8, u16,
@@ -251,13 +253,14 @@ def run_socket_ops(fail):
         after = stats(ctl, 1)
         got = libc.recv(rx, buf, len(buf), socket.MSG_DONTWAIT)
         sent = after.get(A_STATS_TX_PACKETS, 0) - before.get(A_STATS_TX_PACKETS, 0)
-        nomem = after.get(A_STATS_RX_DROP_NOMEM, 0) - before.get(A_STATS_RX_DROP_NOMEM, 0)
+        lost = sum(after.get(c, 0) - before.get(c, 0)
+                   for c in (A_STATS_RX_DROP_NOMEM, A_STATS_RX_DROP_RCVBUF))
         if r == len(msg):
             if sent != 1:
                 raise Violation(f'send, fail-nth {n}: sent, but tx_packets grew by {sent}')
-            if got != len(msg) and nomem != 1:
+            if got != len(msg) and lost != 1:
                 raise Violation(f'send, fail-nth {n}: the local reader got {got} '
-                                f'and rx_drop_nomem grew by {nomem}')
+                                f'and rx_drop_nomem and rx_drop_rcvbuf grew by {lost}')
         elif r < 0:
             if sent != 0 or got >= 0:
                 raise Violation(f'send, fail-nth {n}: failed with '

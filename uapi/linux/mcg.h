@@ -210,7 +210,9 @@ enum mcg_stats_attr {
 	MCG_A_STATS_RX_DROP_OLD,	/* older than the replay window */
 	MCG_A_STATS_RX_DROP_OLD_RUN,	/* from a sender's earlier run */
 	MCG_A_STATS_RX_DROP_NOMEM,	/* no memory to process it */
-	MCG_A_STATS_RX_DROP_RCVBUF,	/* a local socket's buffer was full */
+	MCG_A_STATS_RX_DROP_RCVBUF,	/* copies a local socket did not get:
+					 * its buffer was full, or no memory
+					 */
 	MCG_A_STATS_RX_DROP_BACKLOG,	/* too many from new senders or runs */
 	MCG_A_STATS_RX_DROP_OWN,	/* this host's own sender id: reflected */
 
