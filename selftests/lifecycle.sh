@@ -525,7 +525,7 @@ test_deleting_the_receivers_namespace_mid_flood() {
 # Deleting another group, or another namespace, waits for their own
 # sockets only, not for that worker.
 test_a_flooded_group_holds_up_no_other() {
-	local t0 ms out s inj= C=mcg-lc-c D=mcg-lc-d
+	local t0 ms out s inj='' C=mcg-lc-c D=mcg-lc-d
 	trap 'cleanup_jobs; ip netns del $C 2>/dev/null; ip netns del $D 2>/dev/null' EXIT
 	dmesg_mark
 	hosts && keys 1 || fail "setup"
