@@ -19,15 +19,10 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "mcg_nlreq.h"
 #include "mcg_test.h"
 
 #define BUFSZ (1 << 16)
-
-struct nlreq {
-	struct nlmsghdr nlh;
-	struct genlmsghdr g;
-	char attrs[4096];
-};
 
 static int nl_open(void)
 {
@@ -43,44 +38,6 @@ static int nl_open(void)
 		return -1;
 	}
 	return fd;
-}
-
-static struct nlattr *put(struct nlreq *r, int type, const void *data, int len)
-{
-	struct nlattr *a = (struct nlattr *)((char *)r + NLMSG_ALIGN(r->nlh.nlmsg_len));
-
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	if (len)
-		memcpy((char *)a + NLA_HDRLEN, data, len);
-	r->nlh.nlmsg_len = NLMSG_ALIGN(r->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
-	return a;
-}
-
-static void put_u32(struct nlreq *r, int type, uint32_t v) { put(r, type, &v, 4); }
-static void put_str(struct nlreq *r, int type, const char *s) { put(r, type, s, strlen(s) + 1); }
-
-static struct nlattr *nest_start(struct nlreq *r, int type)
-{
-	return put(r, type | NLA_F_NESTED, NULL, 0);
-}
-
-static void nest_end(struct nlreq *r, struct nlattr *a)
-{
-	a->nla_len = (char *)r + r->nlh.nlmsg_len - (char *)a;
-}
-
-static void req_init(struct nlreq *r, int family, int cmd, int flags)
-{
-	static unsigned int seq;
-
-	memset(r, 0, sizeof(*r));
-	r->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	r->nlh.nlmsg_type = family;
-	r->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	r->nlh.nlmsg_seq = ++seq;
-	r->g.cmd = cmd;
-	r->g.version = MCG_GENL_VERSION;
 }
 
 /*
@@ -126,9 +83,9 @@ static int resolve(int fd, int *grp)
 	int id = -1, rem, rem2, rem3;
 	size_t len = 0;
 
-	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	nlreq_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
 	r.g.version = 1;
-	put_str(&r, CTRL_ATTR_FAMILY_NAME, MCG_GENL_NAME);
+	nlreq_put_str(&r, CTRL_ATTR_FAMILY_NAME, MCG_GENL_NAME);
 	if (transact(fd, &r, buf, &len))
 		return -1;
 	h = (struct nlmsghdr *)buf;
@@ -161,10 +118,10 @@ static int group_new(int fd, int fam, const char *name, const char *addr)
 	struct nlreq r;
 
 	inet_pton(AF_INET6, addr, &a);
-	req_init(&r, fam, MCG_CMD_GROUP_NEW, 0);
-	put_str(&r, MCG_A_GROUP_NAME, name);
-	put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
-	put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
+	nlreq_init(&r, fam, MCG_CMD_GROUP_NEW, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, name);
+	nlreq_put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
+	nlreq_put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
 	return transact(fd, &r, NULL, NULL);
 }
 
@@ -172,8 +129,8 @@ static int group_del(int fd, int fam, const char *name)
 {
 	struct nlreq r;
 
-	req_init(&r, fam, MCG_CMD_GROUP_DEL, 0);
-	put_str(&r, MCG_A_GROUP_NAME, name);
+	nlreq_init(&r, fam, MCG_CMD_GROUP_DEL, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, name);
 	return transact(fd, &r, NULL, NULL);
 }
 
@@ -183,13 +140,13 @@ static int key_new(int fd, int fam, const char *group, uint32_t epoch,
 	struct nlattr *n;
 	struct nlreq r;
 
-	req_init(&r, fam, MCG_CMD_KEY_NEW, 0);
-	put_str(&r, MCG_A_GROUP_NAME, group);
-	n = nest_start(&r, MCG_A_KEY);
-	put_u32(&r, MCG_A_KEY_EPOCH, epoch);
-	put_u32(&r, MCG_A_KEY_ALG, alg);
-	put(&r, MCG_A_KEY_MATERIAL, key, len);
-	nest_end(&r, n);
+	nlreq_init(&r, fam, MCG_CMD_KEY_NEW, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, group);
+	n = nlreq_nest_start(&r, MCG_A_KEY);
+	nlreq_put_u32(&r, MCG_A_KEY_EPOCH, epoch);
+	nlreq_put_u32(&r, MCG_A_KEY_ALG, alg);
+	nlreq_put(&r, MCG_A_KEY_MATERIAL, key, len);
+	nlreq_nest_end(&r, n);
 	return transact(fd, &r, buf, blen);
 }
 
@@ -197,7 +154,7 @@ static void flush(int fd, int fam)
 {
 	struct nlreq r;
 
-	req_init(&r, fam, MCG_CMD_FLUSH, 0);
+	nlreq_init(&r, fam, MCG_CMD_FLUSH, 0);
 	transact(fd, &r, NULL, NULL);
 }
 
@@ -256,17 +213,17 @@ TEST_F(mcg, key_material_never_comes_back)
 			     key, 32, buf, &len));
 	EXPECT_FALSE(contains_key(buf, len, key, 32)) TH_LOG("in the ack");
 
-	req_init(&r, self->fam, MCG_CMD_GROUP_GET, NLM_F_DUMP);
+	nlreq_init(&r, self->fam, MCG_CMD_GROUP_GET, NLM_F_DUMP);
 	ASSERT_EQ(0, transact(self->fd, &r, buf, &len));
 	EXPECT_LT(100UL, len);
 	EXPECT_FALSE(contains_key(buf, len, key, 32)) TH_LOG("in a dump");
 
-	req_init(&r, self->fam, MCG_CMD_GROUP_GET, 0);
-	put_str(&r, MCG_A_GROUP_NAME, "k");
+	nlreq_init(&r, self->fam, MCG_CMD_GROUP_GET, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, "k");
 	ASSERT_EQ(0, transact(self->fd, &r, buf, &len));
 	EXPECT_FALSE(contains_key(buf, len, key, 32)) TH_LOG("in a get");
 
-	req_init(&r, self->fam, MCG_CMD_STATS_GET, NLM_F_DUMP);
+	nlreq_init(&r, self->fam, MCG_CMD_STATS_GET, NLM_F_DUMP);
 	ASSERT_EQ(0, transact(self->fd, &r, buf, &len));
 	EXPECT_FALSE(contains_key(buf, len, key, 32)) TH_LOG("in stats");
 
@@ -298,45 +255,45 @@ TEST_F(mcg, attributes_that_do_not_belong_are_refused)
 	int i;
 
 	inet_pton(AF_INET6, "ff05::1:2", &a);
-	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
-	put_str(&r, MCG_A_GROUP_NAME, "x");
-	put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
-	put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
-	put_str(&r, MCG_A_GROUP_IFNAME, "dummy0");	/* reported, never accepted */
+	nlreq_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, "x");
+	nlreq_put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
+	nlreq_put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
+	nlreq_put_str(&r, MCG_A_GROUP_IFNAME, "dummy0");	/* reported, never accepted */
 	EXPECT_EQ(-EINVAL, transact(self->fd, &r, NULL, NULL));
 
-	req_init(&r, self->fam, MCG_CMD_FLUSH, 0);
-	put_str(&r, MCG_A_GROUP_NAME, "x");
+	nlreq_init(&r, self->fam, MCG_CMD_FLUSH, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, "x");
 	EXPECT_EQ(-EINVAL, transact(self->fd, &r, NULL, NULL));
 
 	/* An interface index that does not exist (mcgctl resolves names). */
-	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
-	put_str(&r, MCG_A_GROUP_NAME, "x");
-	put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
-	put_u32(&r, MCG_A_GROUP_IFINDEX, 99999);
+	nlreq_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, "x");
+	nlreq_put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
+	nlreq_put_u32(&r, MCG_A_GROUP_IFINDEX, 99999);
 	EXPECT_EQ(-ENODEV, transact(self->fd, &r, NULL, NULL));
 
 	/* More sources than a group holds (mcgctl stops this earlier). */
-	req_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
-	put_str(&r, MCG_A_GROUP_NAME, "x");
+	nlreq_init(&r, self->fam, MCG_CMD_GROUP_NEW, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, "x");
 	inet_pton(AF_INET6, "ff05::1:2", &a);
-	put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
-	put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
-	n = nest_start(&r, MCG_A_GROUP_SOURCES);
+	nlreq_put(&r, MCG_A_GROUP_ADDR, &a, sizeof(a));
+	nlreq_put_u32(&r, MCG_A_GROUP_IFINDEX, if_nametoindex("dummy0"));
+	n = nlreq_nest_start(&r, MCG_A_GROUP_SOURCES);
 	for (i = 1; i <= MCG_MAX_SOURCES + 1; i++) {
 		inet_pton(AF_INET6, "2001:db8::", &a);
 		a.s6_addr[15] = i;
-		put(&r, MCG_A_SOURCE_ADDR, &a, sizeof(a));
+		nlreq_put(&r, MCG_A_SOURCE_ADDR, &a, sizeof(a));
 	}
-	nest_end(&r, n);
+	nlreq_nest_end(&r, n);
 	EXPECT_EQ(-E2BIG, transact(self->fd, &r, NULL, NULL));
 
-	req_init(&r, self->fam, MCG_CMD_MAX + 1, 0);
+	nlreq_init(&r, self->fam, MCG_CMD_MAX + 1, 0);
 	EXPECT_EQ(-EOPNOTSUPP, transact(self->fd, &r, NULL, NULL));
 
 	/* Nothing was created by the refused requests. */
-	req_init(&r, self->fam, MCG_CMD_GROUP_GET, 0);
-	put_str(&r, MCG_A_GROUP_NAME, "x");
+	nlreq_init(&r, self->fam, MCG_CMD_GROUP_GET, 0);
+	nlreq_put_str(&r, MCG_A_GROUP_NAME, "x");
 	EXPECT_EQ(-ENOENT, transact(self->fd, &r, NULL, NULL));
 }
 
@@ -351,7 +308,7 @@ static int dump_names(int fd, int fam, int *seen, int nseen, int *dups)
 	int n, idx, rem, ret;
 	struct nlattr *a;
 
-	req_init(&r, fam, MCG_CMD_GROUP_GET, NLM_F_DUMP);
+	nlreq_init(&r, fam, MCG_CMD_GROUP_GET, NLM_F_DUMP);
 	ret = transact(fd, &r, buf, &len);
 	if (ret)
 		return ret;
