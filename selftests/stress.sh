@@ -613,7 +613,7 @@ round() {
 			# When the last driver exited, its sockets closed.
 			read -r _ n ms at < "$d/unload"
 			# shellcheck disable=SC2046	# one file a word
-			t0=$(awk '$1 == "X" && $5 > m { m = $5 } END { printf "%d\n", m }' $(logs "$d"))
+			t0=$(awk '$1 == "X" && $5 > m { m = $5 } END { printf "%.0f\n", m }' $(logs "$d"))
 			if [ "$t0" -gt 0 ]; then
 				t0="$((at - t0)) ms after the last driver exited"
 			else
