@@ -89,8 +89,8 @@ refused() {
 
 test_two_listeners_get_every_message_with_the_sender_id() {
 	setup || fail "setup"
-	listen l1 -- -t -c 3 -w 10 7
-	listen l2 -- -t -c 3 -w 10 7
+	listen l1 -- -t -c 3 -w 60 7
+	listen l2 -- -t -c 3 -w 60 7
 	chat -w 1 -m a -m "b b" -m c 7
 	finish l1 0
 	finish l2 0
@@ -116,8 +116,8 @@ test_two_hosts_chat() {
 	setup || fail "setup"
 	ip netns exec $B "$MCGCTL" group add chat addr ff05::4242 dev b0 id 7 sender 43 &&
 	ip netns exec $B "$MCGCTL" key add chat epoch 1 keyfile "$TMP/key" || fail "setup of B"
-	listen a -- -t -c 3 -w 10 7
-	ON=$B listen b -- -t -c 3 -w 10 7
+	listen a -- -t -c 3 -w 60 7
+	ON=$B listen b -- -t -c 3 -w 60 7
 	chat -w 0 -m "from a" -m again 7
 	lines "$TMP/b.out" 2
 	out=$(ip netns exec $B "$CHAT" -w 0 -m "from b" 7 2>&1) || { echo "$out"; fail "B could not send"; }
@@ -130,7 +130,7 @@ test_two_hosts_chat() {
 
 test_lines_of_standard_input_are_messages() {
 	setup || fail "setup"
-	listen l -- -c 4 -w 10 7
+	listen l -- -c 4 -w 60 7
 	# An empty line is an empty message; the last needs no newline.  -w 0
 	# counts from the end of standard input: every line is sent.
 	out=$(printf 'hello, world\n\n  spaced  \nlast' | X "$CHAT" -w 0 7 2>&1) ||
@@ -142,7 +142,7 @@ test_lines_of_standard_input_are_messages() {
 
 test_a_group_by_name() {
 	setup || fail "setup"
-	listen l -- -t -c 2 -w 10 chat
+	listen l -- -t -c 2 -w 60 chat
 	grep -qx 'mcgchat: bound to group 7' "$TMP/l.err" || fail "the name did not resolve to 7"
 	chat -w 1 -m one -m two chat
 	finish l 0
@@ -152,12 +152,13 @@ test_a_group_by_name() {
 
 test_count_not_reached_exits_1() {
 	setup || fail "setup"
-	# -w 4: time enough for the sender to start, even in a slow VM.
-	listen l -- -t -c 3 -w 4 7
+	# -w 10: time enough for the sender to start, even in a debug VM
+	# sharing its cores (4 s was not).
+	listen l -- -t -c 3 -w 10 7
 	chat -w 0 -m only 7
 	finish l 1
 	holds "$TMP/l.out" $'42\tonly'
-	grep -qx 'mcgchat: 1 of 3 messages received, then none for 4 s' "$TMP/l.err" ||
+	grep -qx 'mcgchat: 1 of 3 messages received, then none for 10 s' "$TMP/l.err" ||
 		{ cat "$TMP/l.err"; fail "no word of how many came"; }
 	# Without -c, -w ends it well.
 	out=$(X "$CHAT" -l -w 1 7 2>&1) || { echo "$out"; fail "-w without -c failed"; }
@@ -197,8 +198,8 @@ test_a_deleted_group_ends_the_chat() {
 
 test_bytes_that_could_drive_a_terminal_are_escaped() {
 	setup || fail "setup"
-	listen c LC_ALL=C -- -t -c 3 -w 10 7
-	listen u LC_ALL=C.UTF-8 -- -t -c 3 -w 10 7
+	listen c LC_ALL=C -- -t -c 3 -w 60 7
+	listen u LC_ALL=C.UTF-8 -- -t -c 3 -w 60 7
 	# ESC [31m, a tab, a backslash, é, U+202E (right-to-left override),
 	# a lone continuation byte; then NUL and DEL; then 0x01 and CR.
 	printf 'a\033[31mb\tc\\d\303\251e\342\200\256f\200\nx\0y\177z\n\001\r\n' |
@@ -214,7 +215,7 @@ test_bytes_that_could_drive_a_terminal_are_escaped() {
 
 test_the_interval_between_messages() {
 	setup || fail "setup"
-	listen l -- -t -c 3 -w 10 7
+	listen l -- -t -c 3 -w 60 7
 	start=$(date +%s%N)
 	chat -w 0 -i 400 -m 1 -m 2 -m 3 7
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -227,7 +228,7 @@ test_the_family_is_the_modules() {
 	mcg_unload
 	mcg_load family=18 || fail "cannot load with family=18"
 	setup || fail "setup"
-	listen l -- -t -c 1 -w 10 7
+	listen l -- -t -c 1 -w 60 7
 	chat -w 0 -m moved 7
 	finish l 0
 	holds "$TMP/l.out" $'42\tmoved'
