@@ -199,15 +199,18 @@ mcg_capture_start() {
 }
 
 mcg_capture_stop() {	# PID FILE PEER_NS PEER_IFACE, as for the start
-	local size
+	local tag hex
 	# A probe sent after the traffic, seen in the file: what came before
 	# it has been through the link too (TCG guests can be slow at it).
-	size=$(stat -c %s "$2")
+	# Its own bytes, not the file's growth: the traffic still arriving
+	# grows the file too, and stopping then lost a datagram.
+	tag=mcg-capture-stop-$RANDOM$RANDOM
+	hex=$(printf '%s' "$tag" | od -An -tx1 | tr -d ' \n')
 	for _ in $(seq 200); do
-		ip netns exec "$3" "$MCG_TOP/selftests/mcg_inject" -i "$4" -a ff02::1 -p 9 -x 00 \
+		ip netns exec "$3" "$MCG_TOP/selftests/mcg_inject" -i "$4" -a ff02::1 -p 9 -x "$hex" \
 			2>/dev/null
 		sleep 0.05
-		[ "$(stat -c %s "$2")" -gt "$size" ] && break
+		grep -qaF "$tag" "$2" && break
 	done
 	sleep 0.2
 	kill -INT "$1"
