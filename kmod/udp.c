@@ -31,8 +31,8 @@ struct workqueue_struct *mcg_wq;
 /*
  * Group sockets are released on a queue of their own: waiting for the
  * releases (GROUP_DEL, namespace exit) must not wait for a receive worker
- * on mcg_wq, which runs for as long as its group's backlog refills -- for
- * ever, under a flood from anyone on the link.
+ * on mcg_wq, which runs for as long as its group's backlog refills: as
+ * long as anyone on the link keeps it full.
  */
 static struct workqueue_struct *mcg_release_wq;
 
