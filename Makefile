@@ -9,6 +9,8 @@
 #                     lockdep, kmemleak...; the first run builds it)
 #   make soak         the fuzzers and the stress test at full size (hours);
 #                     make soak-debug: the same on the debug kernel
+#   make bench        mcg against plain UDP, IPsec, TIPC and userspace AEAD,
+#                     in one instruction-counting VM (BENCH_PARTS=main...)
 #   make deps         install what building and testing need (Debian, root)
 #   make install      module into /lib/modules/KVER/updates, tools into PREFIX
 #
@@ -27,7 +29,7 @@ export KVER KDIR
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all modules tools selftests demo check check-debug soak soak-debug deps install uninstall \
+.PHONY: all modules tools selftests demo check check-debug soak soak-debug bench deps install uninstall \
 	checkpatch sparse clean help
 
 all: modules tools
@@ -61,6 +63,20 @@ soak: deps
 soak-debug: deps
 	@selftests/check --soak --debug
 
+# The benchmark: one VM whose clock counts guest instructions
+# (Documentation/benchmark.rst).  Results in results/bench-DATE/.
+BENCH_PARTS ?=
+BENCH_OUT ?= results/bench-$(shell date +%Y%m%d-%H%M%S)
+
+bench:
+	@tools/deps bench
+	$(MAKE) all selftests
+	$(MAKE) -C tools/bench
+	@mkdir -p $(BENCH_OUT)
+	tools/vm/mcg-vm --icount --mem 4096 --timeout 21600 --out $(BENCH_OUT) \
+		-- tools/bench/run $(BENCH_PARTS)
+	@cat $(BENCH_OUT)/bench.md
+
 deps:
 	@tools/deps
 
@@ -85,7 +101,8 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
 	$(MAKE) -C tools clean
+	$(MAKE) -C tools/bench clean
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
