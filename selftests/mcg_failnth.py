@@ -63,7 +63,18 @@ class FailNth:
             left = int(os.pread(self.fd, 32, 0) or b'0')
         except OSError:
             left = 1
-        os.write(self.fd, b'0')
+        # The write copies from user space too: with two points left at
+        # the read, it is the one that fails, EFAULT, and the next write
+        # finds nothing armed.
+        for _ in range(2):
+            try:
+                os.write(self.fd, b'0')
+                break
+            except OSError as e:
+                if e.errno != errno.EFAULT:
+                    raise
+        else:
+            raise OSError(errno.EFAULT, 'fail-nth cannot be disarmed')
         return left == 0
 
 
