@@ -17,19 +17,19 @@
 
 /*
  * An AEAD keyed for one (group, epoch, sender, run) from the epoch's
- * pseudorandom key @prk.  @sync asks for an
- * implementation that completes in the caller's context: the receive path
- * decrypts in softirq, where it cannot wait.  Allocates with GFP_KERNEL.
+ * pseudorandom key @prk.  It may be asynchronous: on x86 the fast AES-GCM
+ * is, as it defers to cryptd when the FPU is not usable.  Allocates with
+ * GFP_KERNEL.
  */
 struct crypto_aead *mcg_aead_new(const u8 *prk, u32 algid,
-				 const struct mcg_aead_id *id, bool sync)
+				 const struct mcg_aead_id *id)
 {
 	const struct mcg_alg_info *alg = mcg_alg_info(algid);
 	u8 skey[MCG_KEY_MAX_LEN];
 	struct crypto_aead *tfm;
 	int ret;
 
-	tfm = crypto_alloc_aead(alg->crypto, 0, sync ? CRYPTO_ALG_ASYNC : 0);
+	tfm = crypto_alloc_aead(alg->crypto, 0, 0);
 	if (IS_ERR(tfm))
 		return tfm;
 	mcg_kdf_sender(prk, algid, id->group, id->epoch, id->sender,
@@ -45,45 +45,79 @@ struct crypto_aead *mcg_aead_new(const u8 *prk, u32 algid,
 }
 
 /*
- * @skb->data is the header, then @len bytes of text, then the tag;
- * nothing else, and the skb is writable.  Encrypts or decrypts in place.
+ * A request and what must outlive the call when the implementation
+ * completes later: the scatterlist, the nonce and the caller's context.
  */
-static int mcg_aead_crypt(struct crypto_aead *tfm, struct sk_buff *skb,
-			  unsigned int len, u64 seq, bool enc)
-{
+struct mcg_aead_req {
+	struct sk_buff *skb;
+	mcg_aead_done_t done;
+	void *priv;
 	struct scatterlist sg[MCG_AEAD_MAX_SG];
-	struct aead_request *req;
-	DECLARE_CRYPTO_WAIT(wait);
-	u8 iv[12] = {};
-	int nsg, ret;
-	u32 flags;
-	gfp_t gfp;
+	u8 iv[12];
+	struct aead_request req;	/* last: its context follows */
+};
 
-	put_unaligned_be64(seq, iv + 4);
-	sg_init_table(sg, ARRAY_SIZE(sg));
-	nsg = skb_to_sgvec(skb, sg, 0, skb->len);
+static struct mcg_aead_req *mcg_aead_req_alloc(struct crypto_aead *tfm,
+					       size_t priv_len, gfp_t gfp)
+{
+	size_t off = ALIGN(sizeof(struct mcg_aead_req) +
+			   crypto_aead_reqsize(tfm), sizeof(long));
+	struct mcg_aead_req *r = kmalloc(off + priv_len, gfp);
+
+	if (!r)
+		return NULL;
+	r->priv = (u8 *)r + off;
+	aead_request_set_tfm(&r->req, tfm);
+	return r;
+}
+
+static void mcg_aead_req_free(struct mcg_aead_req *r)
+{
+	kfree_sensitive(r);	/* the request context may hold key material */
+}
+
+/*
+ * Point @r at @skb: @skb->data is the header, then @len bytes of text,
+ * then the tag; nothing else, and the skb is writable.  In place.
+ */
+static int mcg_aead_req_set(struct mcg_aead_req *r, struct sk_buff *skb,
+			    unsigned int len, u64 seq, bool enc)
+{
+	int nsg;
+
+	memset(r->iv, 0, 4);
+	put_unaligned_be64(seq, r->iv + 4);
+	sg_init_table(r->sg, ARRAY_SIZE(r->sg));
+	nsg = skb_to_sgvec(skb, r->sg, 0, skb->len);
 	if (nsg < 0)
 		return nsg;
-	if (enc) {
-		gfp = GFP_KERNEL;
-		flags = CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG;
-	} else {
-		/* Receive: softirq, a synchronous AEAD (mcg_aead_new()). */
-		gfp = GFP_ATOMIC;
-		flags = 0;
-	}
-	req = aead_request_alloc(tfm, gfp);
-	if (!req)
+	aead_request_set_ad(&r->req, sizeof(struct mcg_wire_hdr));
+	aead_request_set_crypt(&r->req, r->sg, r->sg,
+			       enc ? len : len + MCG_WIRE_TAG_LEN, r->iv);
+	return 0;
+}
+
+/* Process context: waits for the AEAD, however it completes. */
+static int mcg_aead_crypt_wait(struct crypto_aead *tfm, struct sk_buff *skb,
+			       unsigned int len, u64 seq, bool enc)
+{
+	DECLARE_CRYPTO_WAIT(wait);
+	struct mcg_aead_req *r;
+	int ret;
+
+	might_sleep();
+	r = mcg_aead_req_alloc(tfm, 0, GFP_KERNEL);
+	if (!r)
 		return -ENOMEM;
-	aead_request_set_callback(req, flags, crypto_req_done, &wait);
-	aead_request_set_ad(req, sizeof(struct mcg_wire_hdr));
-	aead_request_set_crypt(req, sg, sg, enc ? len : len + MCG_WIRE_TAG_LEN,
-			       iv);
-	if (enc)
-		ret = crypto_wait_req(crypto_aead_encrypt(req), &wait);
-	else
-		ret = crypto_aead_decrypt(req);
-	aead_request_free(req);
+	ret = mcg_aead_req_set(r, skb, len, seq, enc);
+	if (!ret) {
+		aead_request_set_callback(&r->req, CRYPTO_TFM_REQ_MAY_SLEEP |
+					  CRYPTO_TFM_REQ_MAY_BACKLOG,
+					  crypto_req_done, &wait);
+		ret = crypto_wait_req(enc ? crypto_aead_encrypt(&r->req) :
+					    crypto_aead_decrypt(&r->req), &wait);
+	}
+	mcg_aead_req_free(r);
 	return ret;
 }
 
@@ -91,20 +125,58 @@ static int mcg_aead_crypt(struct crypto_aead *tfm, struct sk_buff *skb,
 int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,
 		  unsigned int len, u64 seq)
 {
-	return mcg_aead_crypt(tfm, skb, len, seq, true);
+	return mcg_aead_crypt_wait(tfm, skb, len, seq, true);
 }
 
 /*
  * Header | ciphertext | tag  ->  header | text | tag, or -EBADMSG when the
  * tag does not verify (then the text is garbage and must not be used).
+ * Process context, waits.
+ */
+int mcg_aead_open_wait(struct crypto_aead *tfm, struct sk_buff *skb,
+		       unsigned int len, u64 seq)
+{
+	return mcg_aead_crypt_wait(tfm, skb, len, seq, false);
+}
+
+static void mcg_aead_open_complete(struct crypto_async_request *base, int err)
+{
+	struct mcg_aead_req *r = base->data;
+
+	r->done(r->skb, r->priv, err);
+	mcg_aead_req_free(r);
+}
+
+/*
+ * As mcg_aead_open_wait(), in any context but hard interrupts, without
+ * waiting: returns the result, or -EINPROGRESS when the implementation
+ * took the request and will call @done with @skb, a copy of @priv_len
+ * bytes of @priv and the result, with bottom halves off.  An asynchronous
+ * implementation completes one tfm's requests in the order it took them
+ * (cryptd, the x86 fallback, does), so a sender's order is kept.
  */
 int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
-		  unsigned int len, u64 seq)
+		  unsigned int len, u64 seq, mcg_aead_done_t done,
+		  const void *priv, size_t priv_len)
 {
-	int ret = mcg_aead_crypt(tfm, skb, len, seq, false);
+	struct mcg_aead_req *r;
+	int ret;
 
-	/* A synchronous AEAD never defers; anything else would be a bug. */
-	if (WARN_ON_ONCE(ret == -EINPROGRESS || ret == -EBUSY))
-		return -EIO;
+	r = mcg_aead_req_alloc(tfm, priv_len, GFP_ATOMIC);
+	if (!r)
+		return -ENOMEM;
+	ret = mcg_aead_req_set(r, skb, len, seq, false);
+	if (ret)
+		goto out;
+	r->skb = skb;
+	r->done = done;
+	memcpy(r->priv, priv, priv_len);
+	/* No backlog: a full queue is a drop (-ENOSPC), not a wait. */
+	aead_request_set_callback(&r->req, 0, mcg_aead_open_complete, r);
+	ret = crypto_aead_decrypt(&r->req);
+	if (ret == -EINPROGRESS)
+		return ret;
+out:
+	mcg_aead_req_free(r);
 	return ret;
 }

@@ -13,11 +13,17 @@ struct mcg_aead_id {
 	u64 run;
 };
 
+/* An asynchronous open is done: @priv is the caller's copy, until return. */
+typedef void (*mcg_aead_done_t)(struct sk_buff *skb, void *priv, int err);
+
 struct crypto_aead *mcg_aead_new(const u8 *prk, u32 alg,
-				 const struct mcg_aead_id *id, bool sync);
+				 const struct mcg_aead_id *id);
 int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,
 		  unsigned int len, u64 seq);
+int mcg_aead_open_wait(struct crypto_aead *tfm, struct sk_buff *skb,
+		       unsigned int len, u64 seq);
 int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
-		  unsigned int len, u64 seq);
+		  unsigned int len, u64 seq, mcg_aead_done_t done,
+		  const void *priv, size_t priv_len);
 
 #endif /* _MCG_AEAD_H */

@@ -110,6 +110,7 @@ struct mcg_group {
 	struct sk_buff_head backlog;
 	unsigned int backlog_bytes;
 	struct work_struct rx_work;
+	atomic_t rx_inflight;	/* opens the AEAD is completing (rx.c) */
 };
 
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,

@@ -754,12 +754,12 @@ static int mcg_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	/*
-	 * Receiving needs a synchronous implementation (rx.c).  Looking it
-	 * up here also builds and self-tests it, which the receive worker
-	 * would otherwise do on the first datagram while others pile up.
+	 * Looking the implementation up here also builds and self-tests it,
+	 * which the receive worker would otherwise do on the first datagram
+	 * while others pile up.
 	 */
 	if (!crypto_has_alg(alg->crypto, CRYPTO_ALG_TYPE_AEAD,
-			    CRYPTO_ALG_TYPE_MASK | CRYPTO_ALG_ASYNC)) {
+			    CRYPTO_ALG_TYPE_MASK)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MCG_A_KEY_ALG],
 				    "this kernel has no implementation of the algorithm");
 		ret = -ENOPKG;

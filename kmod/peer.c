@@ -33,7 +33,7 @@ struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
 		     mcg_replay_size(window), GFP_KERNEL);
 	if (!rk)
 		return ERR_PTR(-ENOMEM);
-	rk->tfm = mcg_aead_new(prk, alg, id, true);
+	rk->tfm = mcg_aead_new(prk, alg, id);
 	if (IS_ERR(rk->tfm)) {
 		int ret = PTR_ERR(rk->tfm);
 
@@ -43,6 +43,7 @@ struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
 	rk->key_id = key_id;
 	rk->epoch = id->epoch;
 	rk->run = id->run;
+	refcount_set(&rk->ref, 1);
 	mcg_replay_init(&rk->replay, window);
 	return rk;
 }
@@ -53,13 +54,33 @@ static void mcg_rx_key_free_now(struct mcg_rx_key *rk)
 	kfree(rk);
 }
 
-static void mcg_rx_key_free_work(struct work_struct *work)
+static void mcg_rx_key_destroy_work(struct work_struct *work)
 {
-	mcg_rx_key_free_now(container_of(to_rcu_work(work), struct mcg_rx_key,
-					 free_work));
+	mcg_rx_key_free_now(container_of(work, struct mcg_rx_key, destroy_work));
 }
 
-/* After a grace period: the packet path may be using it. */
+/* Any context: the last reference frees it, in process context. */
+void mcg_rx_key_put(struct mcg_rx_key *rk)
+{
+	if (!refcount_dec_and_test(&rk->ref))
+		return;
+	INIT_WORK(&rk->destroy_work, mcg_rx_key_destroy_work);
+	queue_work(mcg_wq, &rk->destroy_work);
+}
+
+static void mcg_rx_key_free_work(struct work_struct *work)
+{
+	struct mcg_rx_key *rk = container_of(to_rcu_work(work),
+					     struct mcg_rx_key, free_work);
+
+	if (refcount_dec_and_test(&rk->ref))
+		mcg_rx_key_free_now(rk);
+}
+
+/*
+ * Out of its slot: after a grace period the packet path can no longer
+ * find it, and once the opens in flight complete it is freed.
+ */
 void mcg_rx_key_free(struct mcg_rx_key *rk)
 {
 	if (!rk)

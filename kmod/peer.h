@@ -5,6 +5,7 @@
 #include <crypto/aead.h>
 #include <linux/mcg.h>
 #include <linux/list.h>
+#include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -17,11 +18,15 @@ struct sk_buff;
 
 /**
  * struct mcg_rx_key - what opens one run of one sender
- * @tfm: a synchronous AEAD keyed with the run's derived key
+ * @tfm: an AEAD keyed with the run's derived key
  * @key_id: the epoch key it derives from (struct mcg_key.id)
  * @epoch: that key's epoch
  * @run: the run
- * @free_work: frees it after a grace period; freeing the AEAD zeroes it
+ * @ref: one for the peer slot that held it, dropped a grace period after
+ *	it left it; one for each open the AEAD has not completed
+ * @free_work: drops the slot's reference after a grace period
+ * @destroy_work: frees it when a completion dropped the last reference;
+ *	freeing the AEAD zeroes it
  * @replay: the run's window, sized by the group's window when the run
  *	was first heard; under the peer's lock
  */
@@ -30,7 +35,9 @@ struct mcg_rx_key {
 	u64 key_id;
 	u32 epoch;
 	u64 run;
+	refcount_t ref;
 	struct rcu_work free_work;
+	struct work_struct destroy_work;
 	struct mcg_replay replay;	/* ends in a flexible array */
 };
 
@@ -71,6 +78,13 @@ struct mcg_peer {
 struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
 				  const struct mcg_aead_id *id, u32 window);
 void mcg_rx_key_free(struct mcg_rx_key *rk);
+void mcg_rx_key_put(struct mcg_rx_key *rk);
+
+/* Under RCU, with @rk found in a peer's slot: it is not freed before. */
+static inline void mcg_rx_key_hold(struct mcg_rx_key *rk)
+{
+	refcount_inc(&rk->ref);
+}
 
 int mcg_peers_init(struct mcg_group *g);
 void mcg_peers_destroy(struct mcg_group *g);

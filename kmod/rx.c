@@ -16,6 +16,7 @@
 
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "group.h"
 #include "key.h"
@@ -86,30 +87,17 @@ static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
 }
 
 /*
- * Open @skb with @rk, @p's current or previous run, then record it in the
- * window and deliver it.  Softirq, or the worker with bottom halves off;
- * under RCU, in which @key (the epoch's, or NULL) was found.
+ * @skb as @rk opened it (@ret): if authentic and still of a current or
+ * the previous run, record it in the window and deliver it.  Bottom halves
+ * off, under RCU, in which @key (the epoch's, or NULL) was found.
  */
-static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
-			struct mcg_rx_key *rk, struct mcg_key *key,
-			struct sk_buff *skb, const struct mcg_wire_info *info)
+static void mcg_rx_opened(struct mcg_group *g, struct mcg_peer *p,
+			  struct mcg_rx_key *rk, struct mcg_key *key,
+			  struct sk_buff *skb, const struct mcg_wire_info *info,
+			  int ret)
 {
 	enum mcg_replay_verdict v;
-	int ret;
 
-	/* The hopeless go before any cryptography. */
-	spin_lock(&p->lock);
-	v = mcg_replay_check(&rk->replay, info->seq);
-	spin_unlock(&p->lock);
-	if (v != MCG_REPLAY_NEW) {
-		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
-		return;
-	}
-	if (skb_ensure_writable(skb, skb->len)) {
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
-		return;
-	}
-	ret = mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq);
 	if (ret) {
 		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
@@ -136,6 +124,81 @@ static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 		return;
 	}
 	mcg_rx_accept(g, key, rk->key_id, skb, info);
+}
+
+/*
+ * What an asynchronous open needs when it completes.  It holds @rk and
+ * counts in @g's rx_inflight, which the group's release waits for: @g and
+ * @p (freed with it) stay too.
+ */
+struct mcg_rx_async {
+	struct mcg_group *g;
+	struct mcg_peer *p;
+	struct mcg_rx_key *rk;
+	struct mcg_wire_info info;
+};
+
+static void mcg_rx_hold(struct mcg_group *g, struct mcg_rx_key *rk)
+{
+	atomic_inc(&g->rx_inflight);
+	mcg_rx_key_hold(rk);
+}
+
+static void mcg_rx_unhold(struct mcg_group *g, struct mcg_rx_key *rk)
+{
+	mcg_rx_key_put(rk);
+	/* Last: the group may be freed once this is seen. */
+	if (atomic_dec_and_test(&g->rx_inflight))
+		wake_up_var(&g->rx_inflight);
+}
+
+/* Bottom halves off. */
+static void mcg_rx_open_done(struct sk_buff *skb, void *priv, int err)
+{
+	struct mcg_rx_async *a = priv;
+	struct mcg_group *g = a->g;
+
+	rcu_read_lock();
+	mcg_rx_opened(g, a->p, a->rk, mcg_group_key_rcu(g, a->info.epoch),
+		      skb, &a->info, err);
+	rcu_read_unlock();
+	mcg_rx_unhold(g, a->rk);
+}
+
+/*
+ * Open @skb with @rk, @p's current or previous run, then record it in the
+ * window and deliver it, now or when the AEAD completes.  Softirq, or the
+ * worker with bottom halves off; under RCU, in which @key (the epoch's, or
+ * NULL) was found.
+ */
+static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
+			struct mcg_rx_key *rk, struct mcg_key *key,
+			struct sk_buff *skb, const struct mcg_wire_info *info)
+{
+	struct mcg_rx_async a = { .g = g, .p = p, .rk = rk, .info = *info };
+	enum mcg_replay_verdict v;
+	int ret;
+
+	/* The hopeless go before any cryptography. */
+	spin_lock(&p->lock);
+	v = mcg_replay_check(&rk->replay, info->seq);
+	spin_unlock(&p->lock);
+	if (v != MCG_REPLAY_NEW) {
+		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
+		return;
+	}
+	if (skb_ensure_writable(skb, skb->len)) {
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+	/* Held before the call: the completion may run before it returns. */
+	mcg_rx_hold(g, rk);
+	ret = mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq,
+			    mcg_rx_open_done, &a, sizeof(a));
+	if (ret == -EINPROGRESS)
+		return;
+	mcg_rx_opened(g, p, rk, key, skb, info, ret);
+	mcg_rx_unhold(g, rk);
 }
 
 /* Under RCU: the previous run's opener, if @info is of it. */
@@ -324,7 +387,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 		return false;
 	}
 	ret = skb_ensure_writable(skb, skb->len) ?:
-	      mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq);
+	      mcg_aead_open_wait(rk->tfm, skb, info->payload_len, info->seq);
 	if (ret) {
 		mcg_rx_key_free(rk);
 		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
@@ -392,6 +455,7 @@ static void mcg_rx_work(struct work_struct *work)
 int mcg_rx_init(struct mcg_group *g)
 {
 	skb_queue_head_init(&g->backlog);
+	atomic_set(&g->rx_inflight, 0);
 	INIT_WORK(&g->rx_work, mcg_rx_work);
 	mutex_init(&g->rx_mutex);
 	return mcg_peers_init(g);
@@ -404,6 +468,8 @@ int mcg_rx_init(struct mcg_group *g)
 void mcg_rx_release(struct mcg_group *g)
 {
 	cancel_work_sync(&g->rx_work);
+	/* Opens the AEAD completes later use the group and its peers. */
+	wait_var_event(&g->rx_inflight, !atomic_read(&g->rx_inflight));
 	skb_queue_purge(&g->backlog);
 	g->backlog_bytes = 0;
 	mcg_peers_destroy(g);

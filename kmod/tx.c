@@ -157,7 +157,7 @@ static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err,
 	}
 	id.sender = READ_ONCE(g->conf.sender);
 	id.run = mcg_next_run(g);
-	tx->tfm = mcg_aead_new(prk, algid, &id, false);
+	tx->tfm = mcg_aead_new(prk, algid, &id);
 	if (IS_ERR(tx->tfm)) {
 		*err = PTR_ERR(tx->tfm);
 		kfree(tx);
