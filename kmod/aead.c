@@ -46,27 +46,49 @@ struct crypto_aead *mcg_aead_new(const u8 *prk, u32 algid,
 
 /*
  * A request and what must outlive the call when the implementation
- * completes later: the scatterlist, the nonce and the caller's context.
+ * completes later: the nonce, the scatterlist and the caller's context,
+ * in one allocation sized for the skb at hand (a linear skb needs one
+ * entry: zeroing a table of the most an skb could need cost more than
+ * sealing 64 bytes).
  */
 struct mcg_aead_req {
 	struct sk_buff *skb;
 	mcg_aead_done_t done;
 	void *priv;
-	struct scatterlist sg[MCG_AEAD_MAX_SG];
+	struct scatterlist *sg;
+	unsigned int nsg;
 	u8 iv[12];
-	struct aead_request req;	/* last: its context follows */
+	struct aead_request req;	/* last: its context, then sg, priv */
 };
 
+/*
+ * The entries skb_to_sgvec() fills for @skb, which it does not bound: the
+ * callers' skbs are linear (built so, or pulled by skb_ensure_writable()),
+ * anything else is refused.
+ */
+static unsigned int mcg_aead_nsg(const struct sk_buff *skb)
+{
+	return 1 + skb_shinfo(skb)->nr_frags;
+}
+
 static struct mcg_aead_req *mcg_aead_req_alloc(struct crypto_aead *tfm,
+					       const struct sk_buff *skb,
 					       size_t priv_len, gfp_t gfp)
 {
-	size_t off = ALIGN(sizeof(struct mcg_aead_req) +
-			   crypto_aead_reqsize(tfm), sizeof(long));
-	struct mcg_aead_req *r = kmalloc(off + priv_len, gfp);
+	unsigned int nsg = min_t(unsigned int, mcg_aead_nsg(skb),
+				 MCG_AEAD_MAX_SG);
+	size_t sg_off = ALIGN(sizeof(struct mcg_aead_req) +
+			      crypto_aead_reqsize(tfm),
+			      __alignof__(struct scatterlist));
+	size_t priv_off = ALIGN(sg_off + nsg * sizeof(struct scatterlist),
+				sizeof(long));
+	struct mcg_aead_req *r = kmalloc(priv_off + priv_len, gfp);
 
 	if (!r)
 		return NULL;
-	r->priv = (u8 *)r + off;
+	r->sg = (void *)r + sg_off;
+	r->nsg = nsg;
+	r->priv = (void *)r + priv_off;
 	aead_request_set_tfm(&r->req, tfm);
 	return r;
 }
@@ -85,9 +107,11 @@ static int mcg_aead_req_set(struct mcg_aead_req *r, struct sk_buff *skb,
 {
 	int nsg;
 
+	if (skb_has_frag_list(skb) || mcg_aead_nsg(skb) > r->nsg)
+		return -EMSGSIZE;
 	memset(r->iv, 0, 4);
 	put_unaligned_be64(seq, r->iv + 4);
-	sg_init_table(r->sg, ARRAY_SIZE(r->sg));
+	sg_init_table(r->sg, r->nsg);
 	nsg = skb_to_sgvec(skb, r->sg, 0, skb->len);
 	if (nsg < 0)
 		return nsg;
@@ -106,7 +130,7 @@ static int mcg_aead_crypt_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 	int ret;
 
 	might_sleep();
-	r = mcg_aead_req_alloc(tfm, 0, GFP_KERNEL);
+	r = mcg_aead_req_alloc(tfm, skb, 0, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	ret = mcg_aead_req_set(r, skb, len, seq, enc);
@@ -162,7 +186,7 @@ int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
 	struct mcg_aead_req *r;
 	int ret;
 
-	r = mcg_aead_req_alloc(tfm, priv_len, GFP_ATOMIC);
+	r = mcg_aead_req_alloc(tfm, skb, priv_len, GFP_ATOMIC);
 	if (!r)
 		return -ENOMEM;
 	ret = mcg_aead_req_set(r, skb, len, seq, false);
