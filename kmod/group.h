@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
+#include <net/dst_cache.h>
 
 #include "key.h"
 #include "stats.h"
@@ -99,6 +100,7 @@ struct mcg_group {
 	struct hlist_head sockets;
 	bool dead;
 	struct socket __rcu *sock;
+	struct dst_cache dst_cache;	/* with @sock: its route and source */
 	struct socket *dead_sock;
 	struct rcu_work sock_release;
 	struct mcg_tx __rcu *tx;

@@ -169,10 +169,13 @@ int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
 	struct sock *sk;
 	int ret;
 
+	ret = dst_cache_init(&g->dst_cache, GFP_KERNEL);
+	if (ret)
+		return ret;
 	ret = sock_create_kern(g->mn->net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot create the group's UDP socket");
-		return ret;
+		goto err_cache;
 	}
 	sk = sock->sk;
 	ret = sock_bindtoindex(sk, c->ifindex, true);
@@ -204,6 +207,8 @@ int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
 	return 0;
 err:
 	sock_release(sock);
+err_cache:
+	dst_cache_destroy(&g->dst_cache);
 	return ret;
 }
 
@@ -215,6 +220,7 @@ static void mcg_udp_release_work(struct work_struct *work)
 	/* Leaves the multicast group (MLD) and frees the socket. */
 	udp_tunnel_sock_release(g->dead_sock);
 	g->dead_sock = NULL;
+	dst_cache_destroy(&g->dst_cache);	/* no sender can see the socket */
 	mcg_rx_release(g);
 	mcg_group_put(g);
 }
@@ -252,25 +258,38 @@ int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb)
 	struct socket *sock;
 	int ret = 0;
 
+	/* The dst cache is per CPU: bottom halves off while it is used. */
+	local_bh_disable();
 	rcu_read_lock();
 	sock = rcu_dereference(g->sock);
 	if (!sock) {
 		ret = -ENODEV;
 		goto err;
 	}
-	dst = ip6_dst_lookup_flow(g->mn->net, sock->sk, &fl6, NULL);
-	if (IS_ERR(dst)) {
-		ret = PTR_ERR(dst);
-		goto err;
+	/*
+	 * A route and a source address for every datagram would cost more
+	 * than sealing a small one.  The cache drops what a route change
+	 * made stale.
+	 */
+	dst = dst_cache_get_ip6(&g->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ip6_dst_lookup_flow(g->mn->net, sock->sk, &fl6, NULL);
+		if (IS_ERR(dst)) {
+			ret = PTR_ERR(dst);
+			goto err;
+		}
+		dst_cache_set_ip6(&g->dst_cache, dst, &fl6.saddr);
 	}
 	skb->dev = dst->dev;
 	udp_tunnel6_xmit_skb(dst, sock->sk, skb, NULL, &fl6.saddr, &fl6.daddr,
 			     0, READ_ONCE(g->conf.hoplimit), 0, fl6.fl6_sport,
 			     fl6.fl6_dport, false);
 	rcu_read_unlock();
+	local_bh_enable();
 	return 0;
 err:
 	rcu_read_unlock();
+	local_bh_enable();
 	kfree_skb(skb);
 	return ret;
 }
