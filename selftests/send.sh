@@ -62,6 +62,30 @@ test_the_hop_limit_is_the_groups() {
 	[ "$(awk "{ print \$1 }" <<< "$out")" = 7 ] || { echo "$out"; tcpdump -r "$CAPFILE" -n 2>&1; fail "hop limit not 7"; }
 }
 
+# sources NAME: the source addresses of the group's datagrams in capture NAME.
+sources() {
+	tcpdump -r "$TMP/$1" -n 'udp port 6470' 2>/dev/null |
+		awk '{ sub(/\.6470$/, "", $3); print $3 }' | sort -u
+}
+
+# A group caches its route and source address: an address that goes takes
+# them with it, and the next datagram leaves from one the host has.
+test_the_source_address_follows_the_hosts_addresses() {
+	setup || fail "setup"
+	run ip -n $A addr add fd00:5::1/64 dev a0 nodad
+	capture src1
+	run SA 5 x 2
+	stop_capture > /dev/null
+	[ "$(sources src1)" = fd00:5::1 ] || fail "sent from $(sources src1), not fd00:5::1"
+	run ip -n $A addr del fd00:5::1/64 dev a0
+	run ip -n $A addr add fd00:5::2/64 dev a0 nodad
+	capture src2
+	run SA 5 x 2
+	stop_capture > /dev/null
+	[ "$(sources src2)" = fd00:5::2 ] ||
+		fail "sent from $(sources src2) once fd00:5::1 was gone, not fd00:5::2"
+}
+
 test_every_algorithm_sends() {
 	setup || fail "setup"
 	e=10
