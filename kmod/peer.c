@@ -159,6 +159,7 @@ static struct mcg_rx_key *mcg_peer_take(struct mcg_peer *p,
 	if (!rk || rk->key_id != key_id)
 		return NULL;
 	RCU_INIT_POINTER(*slot, NULL);
+	rk->closed = true;
 	return rk;
 }
 

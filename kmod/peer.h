@@ -22,6 +22,11 @@ struct sk_buff;
  * @key_id: the epoch key it derives from (struct mcg_key.id)
  * @epoch: that key's epoch
  * @run: the run
+ * @closed: its epoch was deleted; under the peer's lock.  A run that two
+ *	newer ones replaced takes no new datagram (rx.c finds no opener for
+ *	it), but those it was already opening complete against its window:
+ *	an asynchronous AEAD may finish them after those newer runs began.
+ *	A deleted epoch's are dropped.
  * @ref: one for the peer slot that held it, dropped a grace period after
  *	it left it; one for each open the AEAD has not completed
  * @free_work: drops the slot's reference after a grace period
@@ -35,6 +40,7 @@ struct mcg_rx_key {
 	u64 key_id;
 	u32 epoch;
 	u64 run;
+	bool closed;
 	refcount_t ref;
 	struct rcu_work free_work;
 	struct work_struct destroy_work;

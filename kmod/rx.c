@@ -87,9 +87,12 @@ static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
 }
 
 /*
- * @skb as @rk opened it (@ret): if authentic and still of a current or
- * the previous run, record it in the window and deliver it.  Bottom halves
- * off, under RCU, in which @key (the epoch's, or NULL) was found.
+ * @skb as @rk opened it (@ret): if authentic, and its epoch was not
+ * deleted meanwhile, record it in the window and deliver it.  Its run was
+ * the current or the previous one when it was taken; it may be older now
+ * if the AEAD completed late, and the run's window still refuses replays.
+ * Bottom halves off, under RCU, in which @key (the epoch's, or NULL) was
+ * found.
  */
 static void mcg_rx_opened(struct mcg_group *g, struct mcg_peer *p,
 			  struct mcg_rx_key *rk, struct mcg_key *key,
@@ -106,9 +109,7 @@ static void mcg_rx_opened(struct mcg_group *g, struct mcg_peer *p,
 
 	/* Authentic: only now may it move the window. */
 	spin_lock(&p->lock);
-	if (rcu_access_pointer(p->key) != rk &&
-	    rcu_access_pointer(p->prev) != rk) {
-		/* Two newer runs replaced this one, or its epoch was deleted. */
+	if (rk->closed) {
 		spin_unlock(&p->lock);
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
 		return;
