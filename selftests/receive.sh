@@ -194,8 +194,13 @@ flip() {
 	printf '%s%02x%s' "${1:0:$(($2 * 2))}" $b "${1:$(($2 * 2 + 2))}"
 }
 
-# delivered N: h2's listener has printed N genuine messages, and no other.
+seen_at_least() { [ "$(wc -l < "$TMP/seen")" -ge "$1" ]; }
+
+# delivered N: h2's listener has printed N genuine messages, and no other:
+# what is due may take seconds on a loaded debug guest (the open may
+# complete on another CPU); then nothing more comes.
 delivered() {
+	wait_until 60 seen_at_least "$1"
 	sleep 1
 	[ "$(grep -c ' 1 7 genuine$' "$TMP/seen")" = "$1" ] &&
 		[ "$(wc -l < "$TMP/seen")" = "$1" ] && return 0
