@@ -167,7 +167,13 @@ static void mcg_aead_open_complete(struct crypto_async_request *base, int err)
 {
 	struct mcg_aead_req *r = base->data;
 
+	/*
+	 * cryptd and padata complete with bottom halves off, but a driver may
+	 * complete from a thread: @done takes locks that softirq takes too.
+	 */
+	local_bh_disable();
 	r->done(r->skb, r->priv, err);
+	local_bh_enable();
 	mcg_aead_req_free(r);
 }
 
