@@ -67,14 +67,53 @@ static enum mcg_stats_attr mcg_replay_drop(enum mcg_replay_verdict v)
 }
 
 /*
- * An authentic message: counted, and its plaintext cloned to every reader.
- * @key is its epoch's key as found under the caller's RCU section, if any.
+ * An authentic datagram's plaintext is malformed: a BUNDLE whose records
+ * do not add up.  Only a member can send one; it is dropped before it
+ * moves the window.  The AEAD left @skb linear (skb_ensure_writable()).
+ */
+static bool mcg_rx_malformed(struct sk_buff *skb,
+			     const struct mcg_wire_info *info)
+{
+	return info->type == MCG_WIRE_BUNDLE &&
+	       mcg_wire_bundle_check(skb->data + sizeof(struct mcg_wire_hdr),
+				     info->payload_len) < 0;
+}
+
+/* Each message of a bundle (@skb's data, checked) to every reader. */
+static void mcg_rx_unbundle(struct mcg_group *g, struct sk_buff *skb,
+			    u32 sender)
+{
+	unsigned int off, n;
+	struct sk_buff *msg;
+
+	for (off = 0; off < skb->len; off += n) {
+		n = mcg_wire_bundle_next(skb->data, &off);
+		/*
+		 * A copy, not a clone of the datagram: a reader's buffer is
+		 * charged for the message, not for the whole bundle each time.
+		 */
+		msg = alloc_skb(n, GFP_ATOMIC);
+		if (!msg) {
+			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+			continue;
+		}
+		skb_put_data(msg, skb->data + off, n);
+		mcg_deliver(g, msg, sender, NULL);
+		consume_skb(msg);
+	}
+}
+
+/*
+ * An authentic datagram: counted, and its plaintext -- one message, or
+ * each of a bundle's -- cloned to every reader.  @key is its epoch's key
+ * as found under the caller's RCU section, if any.
  */
 static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
 			  struct sk_buff *skb, const struct mcg_wire_info *info)
 {
 	unsigned int len = info->payload_len;
 	u32 sender = info->sender;	/* @info may live in @skb->cb */
+	bool bundle = info->type == MCG_WIRE_BUNDLE;
 
 	if (key && key->id == key_id)
 		atomic64_inc(&key->rx_packets);
@@ -82,7 +121,10 @@ static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
 	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, len);
 	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
 	__skb_trim(skb, len);
-	mcg_deliver(g, skb, sender, NULL);
+	if (bundle)
+		mcg_rx_unbundle(g, skb, sender);
+	else
+		mcg_deliver(g, skb, sender, NULL);
 	consume_skb(skb);
 }
 
@@ -104,6 +146,10 @@ static void mcg_rx_opened(struct mcg_group *g, struct mcg_peer *p,
 	if (ret) {
 		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
+		return;
+	}
+	if (mcg_rx_malformed(skb, info)) {
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_HEADER);
 		return;
 	}
 
@@ -393,6 +439,11 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 		mcg_rx_key_free(rk);
 		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
+		return false;
+	}
+	if (mcg_rx_malformed(skb, info)) {
+		mcg_rx_key_free(rk);
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_HEADER);
 		return false;
 	}
 

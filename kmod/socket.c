@@ -229,27 +229,43 @@ static unsigned int mcg_max_payload(struct mcg_group *g)
 	       sizeof(struct mcg_wire_hdr) - MCG_WIRE_TAG_LEN;
 }
 
+/*
+ * A message that fails sends what the socket bundled before it:
+ * sendmmsg() has reported those as sent, and returns now.
+ */
+static int mcg_send_failed(struct mcg_sock *ms, struct mcg_group *g, int err)
+{
+	if (g && READ_ONCE(ms->bundle.skb)) {
+		lock_sock(&ms->sk);
+		mcg_tx_flush(g, &ms->sk, &ms->bundle);
+		release_sock(&ms->sk);
+	}
+	return err;
+}
+
 static int mcg_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct mcg_sock *ms = mcg_sk(sk);
+	unsigned int limit;
 	struct mcg_group *g;
+	bool more;
 	int err;
 
 	/* Pairs with the release in mcg_bind(): the group, then its rights. */
 	g = smp_load_acquire(&ms->group);
 
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_MORE |
 			       MSG_BATCH | MSG_CMSG_COMPAT))
-		return -EOPNOTSUPP;
+		return mcg_send_failed(ms, g, -EOPNOTSUPP);
 	if (msg->msg_name) {
 		const struct sockaddr_mcg *sa = msg->msg_name;
 
 		err = mcg_check_addr(msg->msg_name, msg->msg_namelen);
 		if (err)
-			return err;
-		if (!g || sa->smcg_group != g->id)
-			return -EISCONN;	/* a socket sends to its own group only */
+			return mcg_send_failed(ms, g, err);
+		if (!g || sa->smcg_group != g->id)	/* its own group only */
+			return mcg_send_failed(ms, g, -EISCONN);
 	}
 	if (!g)
 		return -EDESTADDRREQ;
@@ -262,9 +278,20 @@ static int mcg_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	}
 	if (!ms->may_write)
 		return -EACCES;
-	if (len > mcg_max_payload(g))
-		return -EMSGSIZE;
-	return mcg_tx_send(g, sk, msg, len);
+	limit = mcg_max_payload(g);
+	if (len > limit)
+		return mcg_send_failed(ms, g, -EMSGSIZE);
+	/*
+	 * sendmmsg() marks all but its last message MSG_BATCH: they bundle
+	 * as MSG_MORE's do, and its last sends them, within the one call.
+	 */
+	more = msg->msg_flags & (MSG_MORE | MSG_BATCH);
+	if (!more && !READ_ONCE(ms->bundle.skb))
+		return mcg_tx_send(g, sk, msg, len);
+	lock_sock(sk);
+	err = mcg_tx_bundle(g, sk, &ms->bundle, msg, len, more, limit);
+	release_sock(sk);
+	return err;
 }
 
 static int mcg_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
@@ -314,11 +341,15 @@ static int mcg_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 static int mcg_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
+	struct mcg_sock *ms = mcg_sk(sk);
 
 	/* SHUT_RD, SHUT_WR, SHUT_RDWR are 0, 1, 2: bits are how + 1. */
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	lock_sock(sk);
+	/* Bundled messages were reported as sent: they go first. */
+	if (((how + 1) & SEND_SHUTDOWN) && ms->group)
+		mcg_tx_flush(ms->group, sk, &ms->bundle);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | (how + 1));
 	sk->sk_state_change(sk);
 	release_sock(sk);
@@ -336,6 +367,7 @@ static int mcg_release(struct socket *sock)
 	ms = mcg_sk(sk);
 	lock_sock(sk);
 	g = ms->group;
+	mcg_tx_bundle_release(g, sk, &ms->bundle);
 	if (g) {
 		spin_lock_bh(&g->sock_lock);
 		if (!hlist_unhashed(&ms->node))
@@ -392,6 +424,7 @@ static int mcg_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 	sock->ops = &mcg_dgram_ops;
 	sock_init_data(sock, sk);
+	skb_queue_head_init(&mcg_sk(sk)->bundle.local);
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_destruct = mcg_sk_destruct;
 	atomic_inc(&mcg_net(net)->sockets);

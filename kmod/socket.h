@@ -5,6 +5,8 @@
 #include <linux/skbuff.h>
 #include <net/sock.h>
 
+#include "tx.h"
+
 struct mcg_group;
 
 /**
@@ -14,6 +16,7 @@ struct mcg_group;
  * @node: in group->sockets, under group->sock_lock
  * @may_read: receives the group's messages (read permission at bind)
  * @may_write: may send to the group (write permission at bind)
+ * @bundle: what it sent with MSG_MORE, not yet sent; under the sock lock
  */
 struct mcg_sock {
 	struct sock sk;
@@ -21,6 +24,7 @@ struct mcg_sock {
 	struct hlist_node node;
 	bool may_read;
 	bool may_write;
+	struct mcg_bundle bundle;
 };
 
 /* What a queued message carries besides its bytes. */

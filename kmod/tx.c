@@ -2,6 +2,9 @@
 /*
  * The send path: one message, sealed once under this host's key for the
  * group's sending epoch and its current run, sent once to the group.
+ * Messages sent with MSG_MORE (or by sendmmsg(), but its last) wait in
+ * their socket's bundle and go as one datagram, sealed once, when one
+ * without comes or the next would not fit.
  *
  * A group's transmit state (struct mcg_tx) holds the AEAD keyed with the
  * sender key derived for one run, and that run's sequence numbers.  It is
@@ -10,6 +13,7 @@
  * Senders find it under RCU and hold a reference while they encrypt.
  */
 
+#include <asm/unaligned.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
@@ -253,50 +257,20 @@ void mcg_tx_forget_key(struct mcg_group *g, u64 key_id)
 }
 
 /*
- * Send one message from @msg: to the other local sockets of the group as
- * plaintext, and once to the network, sealed.  Process context.
+ * Seal the plaintext of @skb (a header's room, then @len bytes of DATA or
+ * BUNDLE @type) once and send it to the group; then give the other local
+ * sockets their copies, queued on @local.  Consumes @skb and @local.
+ * Process context.
  */
-int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
-		size_t len)
+static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
+			    struct sk_buff *skb, unsigned int len, u8 type,
+			    struct sk_buff_head *local)
 {
-	unsigned int head = LL_MAX_HEADER + sizeof(struct ipv6hdr) +
-			    sizeof(struct udphdr);
-	struct sk_buff *skb, *local = NULL;
-	struct mcg_wire_info info = {};
+	struct mcg_wire_info info = { .type = type };
+	struct sk_buff *copy;
 	struct mcg_key *key;
 	struct mcg_tx *tx;
-	void *payload;
 	int err;
-
-	/* Without a key, fail before waiting for buffer space. */
-	if (!rcu_access_pointer(g->tx_key)) {
-		tx = mcg_tx_get(g, &info.seq, &err);
-		if (!tx)
-			return err;
-		mcg_tx_put(tx);
-	}
-	skb = sock_alloc_send_skb(sk, head + sizeof(struct mcg_wire_hdr) + len +
-				  MCG_WIRE_TAG_LEN, msg->msg_flags & MSG_DONTWAIT,
-				  &err);
-	if (!skb)
-		return err;
-	skb_reserve(skb, head);
-	skb_put(skb, sizeof(struct mcg_wire_hdr));
-	payload = skb_put(skb, len);
-	err = memcpy_from_msg(payload, msg, len);
-	if (err) {
-		kfree_skb(skb);
-		return err;
-	}
-
-	/* Local readers get the plaintext: copied now, delivered once sent. */
-	if (mcg_has_readers(g, sk)) {
-		local = alloc_skb(len, GFP_KERNEL);
-		if (local)
-			skb_put_data(local, payload, len);
-		else
-			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_NOMEM, 1);
-	}
 
 	/*
 	 * The sequence number last, after everything that may wait: the gap
@@ -305,7 +279,7 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	tx = mcg_tx_get(g, &info.seq, &err);
 	if (!tx) {
 		kfree_skb(skb);
-		kfree_skb(local);
+		__skb_queue_purge(local);
 		return err;
 	}
 
@@ -330,16 +304,192 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	rcu_read_unlock();
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_PACKETS, 1);
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_BYTES, len);
-	if (local)
-		mcg_deliver(g, local, info.sender, sk);
-	consume_skb(local);
+	while ((copy = __skb_dequeue(local))) {
+		mcg_deliver(g, copy, info.sender, sk);
+		consume_skb(copy);
+	}
 	mcg_tx_put(tx);
-	return len;
+	return 0;
 
 out_error:
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_ERRORS, 1);
 	kfree_skb(skb);
-	kfree_skb(local);
+	__skb_queue_purge(local);
 	mcg_tx_put(tx);
 	return err;
+}
+
+/*
+ * An skb with room for the headers, mcg's too, and @len bytes more; or
+ * NULL and *@err.  Without a key it fails before waiting for buffer space.
+ */
+static struct sk_buff *mcg_tx_alloc(struct mcg_group *g, struct sock *sk,
+				    struct msghdr *msg, unsigned int len,
+				    int *err)
+{
+	unsigned int head = LL_MAX_HEADER + sizeof(struct ipv6hdr) +
+			    sizeof(struct udphdr);
+	struct sk_buff *skb;
+	struct mcg_tx *tx;
+	u64 seq;
+
+	if (!rcu_access_pointer(g->tx_key)) {
+		tx = mcg_tx_get(g, &seq, err);
+		if (!tx)
+			return NULL;
+		mcg_tx_put(tx);
+	}
+	skb = sock_alloc_send_skb(sk, head + sizeof(struct mcg_wire_hdr) + len +
+				  MCG_WIRE_TAG_LEN, msg->msg_flags & MSG_DONTWAIT,
+				  err);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, head);
+	skb_put(skb, sizeof(struct mcg_wire_hdr));
+	return skb;
+}
+
+/*
+ * The plaintext of @len bytes at @text for the other local sockets, if
+ * there are any that may read: copied now, as sealing encrypts in place.
+ */
+static void mcg_tx_copy_local(struct mcg_group *g, struct sock *sk,
+			      const void *text, unsigned int len,
+			      struct sk_buff_head *local)
+{
+	struct sk_buff *copy;
+
+	if (!mcg_has_readers(g, sk))
+		return;
+	copy = alloc_skb(len, GFP_KERNEL);
+	if (!copy) {
+		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_NOMEM, 1);
+		return;
+	}
+	skb_put_data(copy, text, len);
+	__skb_queue_tail(local, copy);
+}
+
+/*
+ * Send one message from @msg: to the other local sockets of the group as
+ * plaintext, and once to the network, sealed.  Process context.
+ */
+int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
+		size_t len)
+{
+	struct sk_buff_head local;
+	struct sk_buff *skb;
+	void *text;
+	int err;
+
+	skb = mcg_tx_alloc(g, sk, msg, len, &err);
+	if (!skb)
+		return err;
+	text = skb_put(skb, len);
+	err = memcpy_from_msg(text, msg, len);
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
+	__skb_queue_head_init(&local);
+	mcg_tx_copy_local(g, sk, text, len, &local);
+	err = mcg_tx_seal_send(g, sk, skb, len, MCG_WIRE_DATA, &local);
+	return err ?: len;
+}
+
+/*
+ * Send what @b holds, if anything: a bundle of one message goes as that
+ * message alone.  Under the socket's lock.
+ */
+int mcg_tx_flush(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b)
+{
+	struct sk_buff *skb = b->skb;
+	u8 type = MCG_WIRE_BUNDLE;
+
+	if (!skb)
+		return 0;
+	WRITE_ONCE(b->skb, NULL);
+	/*
+	 * The header's room moves up over the record's length, which is not
+	 * sent: the message stays where it is.
+	 */
+	if (b->msgs == 1) {
+		__skb_pull(skb, sizeof(struct mcg_wire_rec));
+		type = MCG_WIRE_DATA;
+	}
+	return mcg_tx_seal_send(g, sk, skb,
+				skb->len - sizeof(struct mcg_wire_hdr), type,
+				&b->local);
+}
+
+/*
+ * Add one message from @msg to @b, the socket's bundle, and send the
+ * bundle if the caller has no more (@more false) or the message does not
+ * fit.  @limit is the most plaintext one datagram of the group carries.
+ * Under the socket's lock.  A bundle that fails to go fails the message
+ * that made it go: those before it were already reported as sent, as
+ * with UDP's corking.
+ */
+int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
+		  struct msghdr *msg, size_t len, bool more,
+		  unsigned int limit)
+{
+	unsigned int rec = sizeof(struct mcg_wire_rec) + len;
+	struct sk_buff *skb;
+	void *text;
+	int err;
+
+	/* Its room was sized when it began: the path's MTU may have grown. */
+	if (b->skb && b->skb->len - sizeof(struct mcg_wire_hdr) + rec >
+		      min(limit, b->limit)) {
+		err = mcg_tx_flush(g, sk, b);
+		if (err)
+			return err;
+	}
+	if (rec > limit) {	/* not even alone in a bundle: as DATA */
+		err = mcg_tx_flush(g, sk, b);
+		return err ?: mcg_tx_send(g, sk, msg, len);
+	}
+	if (!b->skb) {	/* nothing bundled: a failure here leaves nothing */
+		skb = mcg_tx_alloc(g, sk, msg, limit, &err);
+		if (!skb)
+			return err;
+		WRITE_ONCE(b->skb, skb);
+		b->msgs = 0;
+		b->limit = limit;
+	}
+	skb = b->skb;
+	text = skb_put(skb, rec);
+	put_unaligned_be16(len, text);
+	err = memcpy_from_msg(text + sizeof(struct mcg_wire_rec), msg, len);
+	if (err) {
+		/* Those bundled before it go now, as after any failure. */
+		skb_trim(skb, skb->len - rec);
+		if (b->msgs) {
+			mcg_tx_flush(g, sk, b);
+		} else {
+			WRITE_ONCE(b->skb, NULL);
+			kfree_skb(skb);
+		}
+		return err;
+	}
+	mcg_tx_copy_local(g, sk, text + sizeof(struct mcg_wire_rec), len,
+			  &b->local);
+	b->msgs++;
+	if (!more) {
+		err = mcg_tx_flush(g, sk, b);
+		if (err)
+			return err;
+	}
+	return len;
+}
+
+/* The socket is closing: what it bundled still goes. */
+void mcg_tx_bundle_release(struct mcg_group *g, struct sock *sk,
+			   struct mcg_bundle *b)
+{
+	if (g)
+		mcg_tx_flush(g, sk, b);
+	kfree_skb(b->skb);
+	__skb_queue_purge(&b->local);
 }

@@ -5,6 +5,8 @@
  */
 
 #include <asm/byteorder.h>
+#include <asm/unaligned.h>
+#include <linux/errno.h>
 #include <linux/string.h>
 
 #include "wire.h"
@@ -16,9 +18,11 @@ enum mcg_wire_verdict mcg_wire_parse(const void *buf, unsigned int len,
 
 	if (len < sizeof(*hdr) + MCG_WIRE_TAG_LEN)
 		return MCG_WIRE_SHORT;
-	if (hdr->version != MCG_WIRE_VERSION || hdr->type != MCG_WIRE_DATA ||
+	if (hdr->version != MCG_WIRE_VERSION ||
+	    (hdr->type != MCG_WIRE_DATA && hdr->type != MCG_WIRE_BUNDLE) ||
 	    hdr->reserved)
 		return MCG_WIRE_BAD_HEADER;
+	info->type = hdr->type;
 	info->group = be32_to_cpu(hdr->group);
 	info->sender = be32_to_cpu(hdr->sender);
 	info->epoch = be32_to_cpu(hdr->epoch);
@@ -34,11 +38,49 @@ enum mcg_wire_verdict mcg_wire_parse(const void *buf, unsigned int len,
 void mcg_wire_build(struct mcg_wire_hdr *hdr, const struct mcg_wire_info *info)
 {
 	hdr->version = MCG_WIRE_VERSION;
-	hdr->type = MCG_WIRE_DATA;
+	hdr->type = info->type;
 	hdr->reserved = 0;
 	hdr->group = cpu_to_be32(info->group);
 	hdr->sender = cpu_to_be32(info->sender);
 	hdr->epoch = cpu_to_be32(info->epoch);
 	hdr->run = cpu_to_be64(info->run);
 	hdr->seq = cpu_to_be64(info->seq);
+}
+
+/*
+ * The number of messages in the plaintext of a BUNDLE, @len bytes at
+ * @text, or -EBADMSG unless its records fill it exactly.  Only an
+ * authenticated sender's plaintext gets here, but a member's bug is no
+ * reason to read past it.
+ */
+int mcg_wire_bundle_check(const void *text, unsigned int len)
+{
+	unsigned int off = 0, n = 0, rec;
+
+	if (!len)
+		return -EBADMSG;
+	while (off < len) {
+		if (len - off < sizeof(struct mcg_wire_rec))
+			return -EBADMSG;
+		rec = get_unaligned_be16(text + off);
+		off += sizeof(struct mcg_wire_rec);
+		if (rec > len - off)
+			return -EBADMSG;
+		off += rec;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * In a BUNDLE that mcg_wire_bundle_check() accepted, with *@off at a
+ * record (0 for the first): the length of its message, which starts at
+ * the new *@off, then moved past it.
+ */
+unsigned int mcg_wire_bundle_next(const void *text, unsigned int *off)
+{
+	unsigned int rec = get_unaligned_be16(text + *off);
+
+	*off += sizeof(struct mcg_wire_rec);
+	return rec;
 }

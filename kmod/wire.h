@@ -8,7 +8,9 @@
  * The datagram mcg sends as the payload of a UDP packet to the group's
  * address (Documentation/wire-format.rst has the diagram).  Every field is
  * big-endian; the whole header is the AEAD's associated data, and the
- * nonce is 32 zero bits followed by @seq.
+ * nonce is 32 zero bits followed by @seq.  The plaintext of a DATA
+ * datagram is one message; that of a BUNDLE is one or more records, each
+ * a struct mcg_wire_rec and that many bytes of one message.
  */
 
 #define MCG_WIRE_VERSION	1
@@ -16,6 +18,7 @@
 
 enum mcg_wire_type {
 	MCG_WIRE_DATA = 1,
+	MCG_WIRE_BUNDLE = 2,
 };
 
 /**
@@ -42,9 +45,18 @@ struct mcg_wire_hdr {
 } __packed;
 
 /**
+ * struct mcg_wire_rec - the length of one message of a BUNDLE, before it
+ * @len: its bytes, 0 allowed
+ */
+struct mcg_wire_rec {
+	__be16 len;
+} __packed;
+
+/**
  * struct mcg_wire_info - a header, checked and in host order
  */
 struct mcg_wire_info {
+	u8 type;
 	u32 group;
 	u32 sender;
 	u32 epoch;
@@ -62,5 +74,7 @@ enum mcg_wire_verdict {
 enum mcg_wire_verdict mcg_wire_parse(const void *buf, unsigned int len,
 				     struct mcg_wire_info *info);
 void mcg_wire_build(struct mcg_wire_hdr *hdr, const struct mcg_wire_info *info);
+int mcg_wire_bundle_check(const void *text, unsigned int len);
+unsigned int mcg_wire_bundle_next(const void *text, unsigned int *off);
 
 #endif /* _MCG_WIRE_H */

@@ -3,7 +3,8 @@
  * AF_MCG sockets bound to a group, on one host: bind and its checks,
  * permissions from the group's owner, group and mode, delivery to every
  * other local socket of the group, recv semantics (sender id, MSG_PEEK,
- * MSG_TRUNC, non-blocking, poll, recvmmsg), EMSGSIZE, receive buffer
+ * MSG_TRUNC, non-blocking, poll, recvmmsg), bundles (MSG_MORE and
+ * sendmmsg: when they go, what they hold), EMSGSIZE, receive buffer
  * overflow counted, and deletion of the group waking its sockets.
  * Each test runs in a network namespace of its own.
  */
@@ -297,6 +298,7 @@ TEST_F(grp, sendmmsg_and_recvmmsg)
 		m[i].msg_hdr.msg_iovlen = 1;
 	}
 	ASSERT_EQ(N, sendmmsg(tx, m, N, 0));
+	EXPECT_EQ(1, counter("tx_packets"));	/* one bundle */
 	memset(bufs, 0, sizeof(bufs));
 	for (i = 0; i < N; i++)
 		iov[i].iov_len = sizeof(bufs[i]);
@@ -307,6 +309,131 @@ TEST_F(grp, sendmmsg_and_recvmmsg)
 		snprintf(want, sizeof(want), "msg %d", i);
 		EXPECT_STREQ(want, bufs[i]);
 	}
+	close(tx);
+	close(rx);
+}
+
+/* The next message on @fd, non-blocking, as a string ("" for none). */
+static const char *next(int fd)
+{
+	static char buf[2048];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	buf[n < 0 ? 0 : n] = 0;
+	return n < 0 ? "(none)" : buf;
+}
+
+TEST_F(grp, msg_more_bundles_until_a_message_without_it)
+{
+	int tx, rx;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	EXPECT_EQ(1, send(tx, "a", 1, MSG_MORE));
+	EXPECT_EQ(0, send(tx, "", 0, MSG_MORE));
+	EXPECT_EQ(2, send(tx, "bb", 2, MSG_MORE));
+	/* Nothing has gone yet, to the network or to local readers. */
+	EXPECT_STREQ("(none)", next(rx));
+	EXPECT_EQ(0, counter("tx_packets"));
+	EXPECT_EQ(3, send(tx, "ccc", 3, 0));
+	/* One datagram, four messages: each a message of its own, in order. */
+	EXPECT_EQ(1, counter("tx_packets"));
+	EXPECT_EQ(4 * 2 + 1 + 0 + 2 + 3, counter("tx_bytes"));
+	EXPECT_STREQ("a", next(rx));
+	EXPECT_STREQ("", next(rx));
+	EXPECT_STREQ("bb", next(rx));
+	EXPECT_STREQ("ccc", next(rx));
+	EXPECT_STREQ("(none)", next(rx));
+	EXPECT_EQ(4, counter("rx_delivered"));
+	/* One message with MSG_MORE, then one without: two in one datagram. */
+	EXPECT_EQ(1, send(tx, "d", 1, MSG_MORE));
+	EXPECT_EQ(1, send(tx, "e", 1, 0));
+	EXPECT_EQ(2, counter("tx_packets"));
+	EXPECT_STREQ("d", next(rx));
+	EXPECT_STREQ("e", next(rx));
+	close(tx);
+	close(rx);
+}
+
+TEST_F(grp, a_bundle_goes_before_the_message_that_would_not_fit)
+{
+	static char big[1404];
+	int tx, rx;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	/* 1404 bytes of plaintext per datagram; each record costs 2 more. */
+	memset(big, 'x', sizeof(big));
+	EXPECT_EQ(701, send(tx, big, 701, MSG_MORE));
+	EXPECT_EQ(701, send(tx, big, 701, MSG_MORE));	/* 1406: does not fit */
+	EXPECT_EQ(1, counter("tx_packets"));		/* the first, alone */
+	EXPECT_EQ(701, counter("tx_bytes"));		/* ... as plain DATA */
+	EXPECT_EQ(701, strlen(next(rx)));
+	EXPECT_STREQ("(none)", next(rx));
+	EXPECT_EQ(699, send(tx, big, 699, MSG_MORE));	/* 703 + 701: fits */
+	EXPECT_EQ(1, counter("tx_packets"));
+	/* The largest message cannot be bundled: what was goes, then it. */
+	EXPECT_EQ(1404, send(tx, big, 1404, MSG_MORE));
+	EXPECT_EQ(3, counter("tx_packets"));
+	EXPECT_EQ(701, strlen(next(rx)));
+	EXPECT_EQ(699, strlen(next(rx)));
+	EXPECT_EQ(1404, strlen(next(rx)));
+	EXPECT_STREQ("(none)", next(rx));
+	close(tx);
+	close(rx);
+}
+
+TEST_F(grp, a_failed_message_close_and_shutdown_send_the_bundle)
+{
+	static char big[1405];
+	int tx, rx;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	EXPECT_EQ(1, send(tx, "f", 1, MSG_MORE));
+	EXPECT_EQ(-1, send(tx, big, sizeof(big), MSG_MORE));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_STREQ("f", next(rx));
+	EXPECT_EQ(1, send(tx, "g", 1, MSG_MORE));
+	EXPECT_EQ(-1, send(tx, (void *)8, 1, MSG_MORE));	/* a bad address */
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_STREQ("g", next(rx));
+	EXPECT_EQ(1, send(tx, "h", 1, MSG_MORE));
+	close(tx);
+	EXPECT_STREQ("h", next(rx));
+	ASSERT_LE(0, tx = bound(GID));
+	EXPECT_EQ(1, send(tx, "i", 1, MSG_MORE));
+	ASSERT_EQ(0, shutdown(tx, SHUT_WR));
+	EXPECT_STREQ("i", next(rx));
+	EXPECT_STREQ("(none)", next(rx));
+	EXPECT_EQ(4, counter("tx_packets"));
+	close(tx);
+	close(rx);
+}
+
+TEST_F(grp, sendmmsg_bundles_and_stops_at_a_failure)
+{
+	enum { N = 3 };
+	static char big[1405];
+	struct mmsghdr m[N];
+	struct iovec iov[N] = {
+		{ "one", 3 }, { "two", 3 }, { big, sizeof(big) },
+	};
+	int tx, rx, i;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < N; i++) {
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* Two sent, in one datagram, and delivered: nothing waits. */
+	EXPECT_EQ(2, sendmmsg(tx, m, N, 0));
+	EXPECT_EQ(1, counter("tx_packets"));
+	EXPECT_STREQ("one", next(rx));
+	EXPECT_STREQ("two", next(rx));
+	EXPECT_STREQ("(none)", next(rx));
 	close(tx);
 	close(rx);
 }

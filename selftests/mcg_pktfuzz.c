@@ -26,7 +26,8 @@
  * length is its UDP length).  Genuine datagrams are sealed as the kernel
  * seals them, with kmod/kdf.c itself, so that the receiver accepts them:
  * three senders with ids from the seed, runs and sequence numbers as a
- * kernel would send them and as none would.
+ * kernel would send them and as none would; DATA and BUNDLE datagrams,
+ * and bundles sealed as genuinely whose records do not add up.
  *
  * What the receiver does with each datagram is predicted by a model of the
  * receive path (kmod/udp.c and kmod/rx.c, as Documentation/wire-format.rst
@@ -95,8 +96,10 @@
 #define MAX_FRAME	(LINK_MTU - 40 - 8)	/* UDP payload in one frame */
 #define NSENDERS	3
 
-/* Syncs (see the top): well below the device backlog (1000 frames) and
- * the group's worker backlog (1024 datagrams, 4 MiB of truesize). */
+/*
+ * Syncs (see the top): well below the device backlog (1000 frames) and
+ * the group's worker backlog (1024 datagrams, 4 MiB of truesize).
+ */
 #define SYNC_FRAMES	256
 #define BACKLOG_ITEMS	600
 #define BACKLOG_BYTES	(5u << 19)	/* 2.5 MiB, by est_truesize() */
@@ -294,8 +297,10 @@ static int epoch_index(uint32_t epoch)
 
 /* ---- sealing and opening, as kmod/aead.c ------------------------------ */
 
-/* Sender keys, derived as a receiver derives them; a small cache, as the
- * same few runs seal and open most datagrams. */
+/*
+ * Sender keys, derived as a receiver derives them; a small cache, as the
+ * same few runs seal and open most datagrams.
+ */
 struct skey {
 	bool valid;
 	uint32_t group, epoch, sender;
@@ -369,6 +374,7 @@ static void get_hdr(const uint8_t *d, struct mcg_wire_info *i)
 {
 	const struct mcg_wire_hdr *h = (const void *)d;
 
+	i->type = h->type;
 	i->group = be32toh(h->group);
 	i->sender = be32toh(h->sender);
 	i->epoch = be32toh(h->epoch);
@@ -399,20 +405,139 @@ static void plaintext(uint8_t *p, size_t n, uint32_t sender, uint64_t run,
 		p[i] = splitmix64(&s);
 }
 
-/* A datagram of @plen plaintext bytes in @d, sealed under epoch @ep. */
-static size_t seal(uint8_t *d, int ep, uint32_t group, uint32_t sender,
-		   uint64_t run, uint64_t seq, size_t plen)
+/*
+ * The @plen plaintext bytes already after the header in @d, sealed as a
+ * datagram of @type under epoch @ep.
+ */
+static size_t seal_text(uint8_t *d, uint8_t type, int ep, uint32_t group,
+			uint32_t sender, uint64_t run, uint64_t seq, size_t plen)
 {
 	struct mcg_wire_info i = {
-		.group = group, .sender = sender, .epoch = cf.ep[ep].epoch,
-		.run = run, .seq = seq,
+		.type = type, .group = group, .sender = sender,
+		.epoch = cf.ep[ep].epoch, .run = run, .seq = seq,
 	};
 	size_t len = plen + MIN_LEN;
 
 	put_hdr(d, &i);
-	plaintext(d + HDR_LEN, plen, sender, run, seq);
 	aead(true, cf.ep[ep].alg, sender_key(ep, group, sender, run), d, len);
 	return len;
+}
+
+/* A DATA datagram of @plen plaintext bytes in @d, sealed under epoch @ep. */
+static size_t seal(uint8_t *d, int ep, uint32_t group, uint32_t sender,
+		   uint64_t run, uint64_t seq, size_t plen)
+{
+	plaintext(d + HDR_LEN, plen, sender, run, seq);
+	return seal_text(d, MCG_WIRE_DATA, ep, group, sender, run, seq, plen);
+}
+
+static void put_rec(uint8_t *p, unsigned int len)
+{
+	p[0] = len >> 8;
+	p[1] = len;
+}
+
+static unsigned int get_rec(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+/*
+ * The plaintext of a genuine BUNDLE at @p, at most @max bytes (2 or
+ * more): records of random lengths, 0 too, each message a plaintext()
+ * of its own.  Returns its length; *@last is the offset of its last
+ * record, *@nrec their number.
+ */
+static size_t bundle_text(uint8_t *p, size_t max, uint32_t sender, uint64_t run,
+			  uint64_t seq, size_t *last, unsigned int *nrec)
+{
+	unsigned int want = chance(85) ? 1 + below(8) : 1 + below(64);
+	size_t off = 0, n;
+	uint64_t r;
+
+	for (*nrec = 0; *nrec < want && off + 2 <= max; ++*nrec) {
+		r = below(100);
+		n = r < 20 ? 0 : r < 50 ? below(16) : r < 90 ? 16 + below(200) :
+		    200 + below(1200);
+		if (n > max - off - 2)
+			n = max - off - 2;
+		*last = off;
+		put_rec(p + off, n);
+		/* The record's number in the seed: no two messages alike. */
+		plaintext(p + off + 2, n, sender, run,
+			  seq + ((uint64_t)(*nrec + 1) << 48));
+		off += 2 + n;
+	}
+	return off;
+}
+
+/* Mostly a frame's worth, now and then one IPv6 fragments. */
+static size_t bundle_max(void)
+{
+	return MAX_FRAME - MIN_LEN + (chance(95) ? 0 : below(4000));
+}
+
+/* A genuine BUNDLE in @d, sealed under epoch @ep. */
+static size_t seal_bundle(uint8_t *d, int ep, uint32_t group, uint32_t sender,
+			  uint64_t run, uint64_t seq)
+{
+	unsigned int nrec;
+	size_t last, plen;
+
+	plen = bundle_text(d + HDR_LEN, bundle_max(), sender, run, seq, &last, &nrec);
+	/* The model judges with kmod/wire.c: it must see what was built. */
+	if (mcg_wire_bundle_check(d + HDR_LEN, plen) != (int)nrec)
+		die("internal error: mcg_wire_bundle_check() miscounts a bundle of %u records",
+		    nrec);
+	return seal_text(d, MCG_WIRE_BUNDLE, ep, group, sender, run, seq, plen);
+}
+
+/*
+ * A BUNDLE in @d whose records do not add up, sealed as a member would
+ * seal it: only a member's bug sends one.
+ */
+static size_t seal_bundle_lie(uint8_t *d, int ep, uint32_t group,
+			      uint32_t sender, uint64_t run, uint64_t seq)
+{
+	uint8_t *p = d + HDR_LEN;
+	unsigned int nrec, v, k;
+	size_t last, plen, at, rest;
+
+	plen = bundle_text(p, bundle_max(), sender, run, seq, &last, &nrec);
+	switch (below(6)) {
+	case 0:		/* the last one a byte too long */
+		put_rec(p + last, get_rec(p + last) + 1);
+		break;
+	case 1:		/* a byte too short: one byte left over */
+		if (get_rec(p + last)) {
+			put_rec(p + last, get_rec(p + last) - 1);
+			break;
+		}
+		/* fall through */
+	case 2:		/* half a length field after the last record */
+		fill_random(p + plen++, 1);
+		break;
+	case 3:		/* trailing bytes that are no record */
+		k = 2 + below(16);
+		fill_random(p + plen, k);
+		v = k - 1 + below(0x10000 - (k - 1));
+		put_rec(p + plen, v);
+		plen += k;
+		break;
+	case 4:		/* any record's length past the end */
+		at = 0;
+		for (k = below(nrec); k; k--)
+			at += 2 + get_rec(p + at);
+		rest = plen - at - 2;
+		put_rec(p + at, rest + 1 + below(0xffff - rest));
+		break;
+	default:	/* no record at all */
+		plen = 0;
+		break;
+	}
+	if (mcg_wire_bundle_check(p, plen) >= 0)
+		die("internal error: mcg_wire_bundle_check() accepts a lying bundle");
+	return seal_text(d, MCG_WIRE_BUNDLE, ep, group, sender, run, seq, plen);
 }
 
 /* ---- the receiver, as a model ----------------------------------------- */
@@ -478,8 +603,10 @@ struct mpeer {
 	uint64_t stats[__MCG_A_STATS_MAX];
 };
 
-/* A genuine sender: the runs it has used, in order, for earlier-run
- * datagrams, and the next fresh sequence number of each. */
+/*
+ * A genuine sender: the runs it has used, in order, for earlier-run
+ * datagrams, and the next fresh sequence number of each.
+ */
 struct grun {
 	uint64_t run;
 	int ep;
@@ -509,6 +636,7 @@ static uint64_t backlog_items, backlog_bytes;
 static uint8_t accepted[MAX_UDP];
 static size_t accepted_len;
 static uint32_t accepted_sender;
+static uint8_t accepted_type;
 
 static int genuine_index(uint32_t sender)
 {
@@ -520,8 +648,10 @@ static int genuine_index(uint32_t sender)
 	return -1;
 }
 
-/* Truesize of a datagram of @len bytes, one frame's worth per fragment,
- * generously (a fragment's buffer is at most 4 KiB and the skb). */
+/*
+ * Truesize of a datagram of @len bytes, one frame's worth per fragment,
+ * generously (a fragment's buffer is at most 4 KiB and the skb).
+ */
 static uint64_t frames_of(size_t len)
 {
 	return len + 8 <= MAX_FRAME ? 1 : (len + 8 + 1447) / 1448;
@@ -545,10 +675,24 @@ static bool authentic(const uint8_t *d, size_t len,
 	accepted_len = len - MIN_LEN;
 	memcpy(accepted, copy + HDR_LEN, accepted_len);
 	accepted_sender = i->sender;
+	accepted_type = i->type;
 	return true;
 }
 
-/* mcg_rx_open(): the window first, then the tag, then the window moves. */
+/*
+ * Authentic, but a BUNDLE whose records do not add up (mcg_rx_malformed()):
+ * it moves no window and starts no run.
+ */
+static bool malformed(void)
+{
+	return accepted_type == MCG_WIRE_BUNDLE &&
+	       mcg_wire_bundle_check(accepted, accepted_len) < 0;
+}
+
+/*
+ * mcg_rx_open(): the window first, then the tag and the records, then the
+ * window moves.
+ */
 static enum outcome model_open(struct mrun *r, const uint8_t *d, size_t len,
 			       const struct mcg_wire_info *i, int ep)
 {
@@ -562,6 +706,8 @@ static enum outcome model_open(struct mrun *r, const uint8_t *d, size_t len,
 	}
 	if (!authentic(d, len, i, ep))
 		return O_AUTH;
+	if (malformed())
+		return O_HEADER;
 	mcg_replay_update(r->w, i->seq);
 	return O_ACCEPT;
 }
@@ -626,6 +772,8 @@ static enum outcome model_rx(const uint8_t *d, size_t len, int *who)
 		return O_AUTH;
 	if (g < 0)
 		die("internal error: a datagram of no genuine sender authenticated");
+	if (malformed())
+		return O_HEADER;
 	p = &snd[g].peer;
 	if (!p->exists) {
 		p->exists = true;
@@ -648,6 +796,7 @@ static enum outcome model_rx(const uint8_t *d, size_t len, int *who)
 
 struct pending {
 	uint64_t index;		/* of the datagram */
+	uint32_t rec;		/* its message: a bundle's record, from 0 */
 	uint32_t sender;
 	uint32_t len;
 	uint64_t hash;
@@ -655,7 +804,7 @@ struct pending {
 
 static struct pending *pend;
 static size_t npend, pend_cap;
-static uint64_t delivered, unexpected;
+static uint64_t delivered, unexpected, misordered;
 static int rx_fd = -1;
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -667,7 +816,8 @@ static uint64_t fnv(const uint8_t *p, size_t n)
 	return h;
 }
 
-static void expect_delivery(uint64_t index)
+static void expect_message(uint64_t index, uint32_t rec, const uint8_t *p,
+			   size_t n)
 {
 	if (npend == pend_cap) {
 		pend_cap = pend_cap ? 2 * pend_cap : 256;
@@ -676,9 +826,32 @@ static void expect_delivery(uint64_t index)
 			die("out of memory");
 	}
 	pend[npend++] = (struct pending){
-		.index = index, .sender = accepted_sender,
-		.len = accepted_len, .hash = fnv(accepted, accepted_len),
+		.index = index, .rec = rec, .sender = accepted_sender,
+		.len = n, .hash = fnv(p, n),
 	};
+}
+
+/*
+ * What datagram @index, just accepted, delivers: its plaintext, or each
+ * record of a bundle (walked here, not by kmod/wire.c).  Returns how many
+ * messages.
+ */
+static unsigned int expect_delivery(uint64_t index)
+{
+	size_t off = 0, n;
+	uint32_t rec = 0;
+
+	if (accepted_type != MCG_WIRE_BUNDLE) {
+		expect_message(index, 0, accepted, accepted_len);
+		return 1;
+	}
+	while (off < accepted_len) {
+		n = get_rec(accepted + off);
+		off += 2;
+		expect_message(index, rec++, accepted + off, n);
+		off += n;
+	}
+	return rec;
 }
 
 static void open_oracle(const char *netns)
@@ -707,12 +880,31 @@ static void open_oracle(const char *netns)
 	close(other);
 }
 
+/*
+ * A bundle's messages arrive in its order, but datagrams need not (an
+ * AEAD may complete late), and short messages of one sender may be equal:
+ * which of them arrived is unknown.  Only those plaintext() makes unique
+ * are checked: an earlier one of @k's datagram still pending, or npend.
+ */
+static size_t earlier_in_datagram(size_t k)
+{
+	size_t j;
+
+	if (pend[k].len < 16)
+		return npend;
+	for (j = 0; j < npend; j++)
+		if (pend[j].index == pend[k].index && pend[j].rec < pend[k].rec &&
+		    pend[j].len >= 16)
+			return j;
+	return npend;
+}
+
 /* Take what the socket holds; true if datagram @index was among it. */
 static bool drain(uint64_t index)
 {
 	static uint8_t buf[MAX_UDP + 1];
 	bool seen = false;
-	size_t k;
+	size_t k, best;
 
 	for (;;) {
 		struct sockaddr_mcg from;
@@ -726,19 +918,29 @@ static bool drain(uint64_t index)
 		if (n < 0)
 			die("recvfrom: %s", strerror(errno));
 		h = fnv(buf, n);
+		/* Of equal messages (empty ones, say), the earliest. */
+		best = npend;
 		for (k = 0; k < npend; k++)
 			if (pend[k].sender == from.smcg_sender &&
-			    pend[k].len == (size_t)n && pend[k].hash == h)
-				break;
-		if (k == npend) {
+			    pend[k].len == (size_t)n && pend[k].hash == h &&
+			    (best == npend || pend[k].index < pend[best].index ||
+			     (pend[k].index == pend[best].index &&
+			      pend[k].rec < pend[best].rec)))
+				best = k;
+		if (best == npend) {
 			if (unexpected++ < 10)
 				printf("oracle: unexpected message from sender %u, %zd bytes\n",
 				       from.smcg_sender, n);
 			continue;
 		}
+		k = earlier_in_datagram(best);
+		if (k < npend && misordered++ < 10)
+			printf("oracle: message %u of datagram %llu before its message %u\n",
+			       pend[best].rec, (unsigned long long)pend[best].index,
+			       pend[k].rec);
 		delivered++;
-		seen |= pend[k].index == index;
-		pend[k] = pend[--npend];
+		seen |= pend[best].index == index;
+		pend[best] = pend[--npend];
 	}
 }
 
@@ -842,8 +1044,10 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
-/* The UDP checksum of @n bytes at @udp (header included), for a pseudo
- * header saying @n: what the receiver verifies. */
+/*
+ * The UDP checksum of @n bytes at @udp (header included), for a pseudo
+ * header saying @n: what the receiver verifies.
+ */
 static uint16_t udp_csum(const uint8_t *udp, size_t n)
 {
 	uint8_t ph[40] = {};
@@ -998,6 +1202,8 @@ enum cls {
 	C_MAX_SIZE,
 	C_RAW_LEN,
 	C_RAW_CSUM,
+	C_BUNDLE,
+	C_BUNDLE_LIE,
 	__C_MAX
 };
 
@@ -1007,13 +1213,13 @@ static const struct {
 } classes[__C_MAX] = {
 	[C_SYNC] = { "sync", 0 },
 	[C_NEW_RUN] = { "new_run", 0 },
-	[C_GENUINE] = { "genuine", 80 },
+	[C_GENUINE] = { "genuine", 70 },
 	[C_SEQ_JUMP] = { "seq_jump", 10 },
 	[C_PREV_RUN] = { "prev_run", 15 },
 	[C_OLD_RUN] = { "old_run", 15 },
 	[C_OLD_SEQ] = { "old_seq", 20 },
-	[C_REPLAY] = { "replay", 60 },
-	[C_BITFLIP] = { "bitflip", 120 },
+	[C_REPLAY] = { "replay", 50 },
+	[C_BITFLIP] = { "bitflip", 105 },
 	[C_LEN_LIE] = { "len_lie", 80 },
 	[C_EMPTY] = { "empty", 10 },
 	[C_TINY] = { "tiny", 25 },
@@ -1022,7 +1228,7 @@ static const struct {
 	[C_BAD_TYPE] = { "bad_type", 25 },
 	[C_RESERVED] = { "reserved", 25 },
 	[C_ZERO_FIELD] = { "zero_field", 30 },
-	[C_RANDOM] = { "random", 80 },
+	[C_RANDOM] = { "random", 70 },
 	[C_RANDOM_HDR] = { "random_hdr", 50 },
 	[C_GARBAGE_BODY] = { "garbage_body", 70 },
 	[C_UNKNOWN_EPOCH] = { "unknown_epoch", 30 },
@@ -1034,14 +1240,18 @@ static const struct {
 	[C_MAX_SIZE] = { "max_size", 3 },
 	[C_RAW_LEN] = { "raw_len", 40 },
 	[C_RAW_CSUM] = { "raw_csum", 12 },
+	[C_BUNDLE] = { "bundle", 25 },
+	[C_BUNDLE_LIE] = { "bundle_lie", 20 },
 };
 
 static uint64_t sent, sent_by[__C_MAX], out_by[__C_MAX][__O_MAX];
 static uint64_t raw_by[__RAW_MAX], frames_since_sync;
 static FILE *trace;
 
-/* Recent datagrams, for replays: any of the last few, and genuine ones
- * kept from every run (a reservoir), up to a frame's size. */
+/*
+ * Recent datagrams, for replays: any of the last few, and genuine ones
+ * kept from every run (a reservoir), up to a frame's size.
+ */
 #define RECENT 64
 #define KEPT 256
 struct copy {
@@ -1057,6 +1267,7 @@ static uint8_t dg[MAX_UDP];	/* the datagram being built */
 static void account(enum cls c, size_t len, enum outcome o, int who)
 {
 	int st = outcomes[o].stat;
+	unsigned int n;
 
 	sent_by[c]++;
 	out_by[c][o]++;
@@ -1070,11 +1281,14 @@ static void account(enum cls c, size_t len, enum outcome o, int who)
 	if (who >= 0 && st >= 0 && o != O_NO_GROUP)
 		snd[who].peer.stats[st]++;
 	if (o == O_ACCEPT) {
+		n = expect_delivery(sent);
 		want.group[MCG_A_STATS_RX_BYTES] += accepted_len;
-		want.group[MCG_A_STATS_RX_DELIVERED]++;
+		want.group[MCG_A_STATS_RX_DELIVERED] += n;
 		if (who >= 0)
 			snd[who].peer.stats[MCG_A_STATS_RX_BYTES] += accepted_len;
-		expect_delivery(sent);
+		/* Each message waits in the oracle's socket until a sync: a
+		 * bundle's count as frames do, so that they fit its buffer. */
+		frames_since_sync += n - 1;
 	}
 	if (trace)
 		fprintf(trace, "%llu %s %zu %s\n", (unsigned long long)sent,
@@ -1129,13 +1343,31 @@ static struct grun *cur_run(int s)
 	return &snd[s].runs[snd[s].nruns - 1];
 }
 
-/* A fresh genuine datagram of sender @s in dg: its current run and next
- * sequence number, which it uses up.  Returns its length. */
+/*
+ * A fresh genuine datagram of sender @s in dg: its current run and next
+ * sequence number, which it uses up.  Returns its length.
+ */
 static size_t fresh(int s, size_t plen)
 {
 	struct grun *r = cur_run(s);
 
 	return seal(dg, r->ep, cf.group, snd[s].id, r->run, r->next++, plen);
+}
+
+static size_t fresh_bundle(int s)
+{
+	struct grun *r = cur_run(s);
+
+	return seal_bundle(dg, r->ep, cf.group, snd[s].id, r->run, r->next++);
+}
+
+/*
+ * For the mutations: now and then a bundle, whose header and records
+ * the AEAD protects as much.
+ */
+static size_t fresh_any(int s)
+{
+	return chance(20) ? fresh_bundle(s) : fresh(s, genuine_len());
 }
 
 /* Send it, and wait until it arrives: see the top. */
@@ -1156,8 +1388,10 @@ static void fast_sync(void)
 	syncs_fast++;
 }
 
-/* Sender @s starts a new run, under a random epoch; nothing waits behind
- * it once it is delivered. */
+/*
+ * Sender @s starts a new run, under a random epoch; nothing waits behind
+ * it once it is delivered.
+ */
 static void deep_sync(int s)
 {
 	struct gsender *g = &snd[s];
@@ -1258,9 +1492,11 @@ static void set_hdr_field(int field, uint64_t v)
 	put_hdr(dg, &i);
 }
 
-/* The genuine datagram a mutation started from, sent too when asked:
+/*
+ * The genuine datagram a mutation started from, sent too when asked:
  * the mutation must not have spoiled it (the window moved for no
- * forgery). */
+ * forgery).
+ */
 static uint8_t orig[MAX_UDP];
 
 static void maybe_send_original(size_t len, unsigned int percent)
@@ -1329,7 +1565,7 @@ static void one(enum cls c)
 		}
 		break;
 	case C_BITFLIP:
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		memcpy(orig, dg, len);
 		n = chance(80) ? 1 + below(3) : 1 + below(64);
 		/* Flips may cancel out: until the datagram differs. */
@@ -1342,7 +1578,7 @@ static void one(enum cls c)
 		break;
 	case C_LEN_LIE:
 		/* The datagram's length is its only length field: lie with it. */
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		memcpy(orig, dg, len);
 		n = 1 + below(chance(80) ? 16 : len - 1);
 		switch (below(4)) {
@@ -1379,7 +1615,7 @@ static void one(enum cls c)
 		emit(c, len);
 		break;
 	case C_TRUNC_HDR:
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		memcpy(orig, dg, len);
 		emit(c, 1 + below(MIN_LEN - 1));
 		maybe_send_original(len, 30);
@@ -1387,13 +1623,13 @@ static void one(enum cls c)
 	case C_BAD_VERSION:
 	case C_BAD_TYPE:
 	case C_RESERVED:
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		at = c == C_BAD_VERSION ? 0 : c == C_BAD_TYPE ? 1 : 2 + below(2);
 		dg[at] ^= 1 + below(255);
 		emit(c, len);
 		break;
 	case C_ZERO_FIELD:
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		n = 1 + below(2);
 		for (k = 0; k < n; k++)
 			set_hdr_field(below(5), 0);
@@ -1407,6 +1643,7 @@ static void one(enum cls c)
 		break;
 	case C_RANDOM_HDR:
 		i = (struct mcg_wire_info){
+			.type = MCG_WIRE_DATA,
 			.group = chance(50) ? cf.group : some_u32(),
 			.sender = some_u32(), .epoch = some_u32(),
 			.run = some_u64(), .seq = some_u64(),
@@ -1421,6 +1658,7 @@ static void one(enum cls c)
 		 * sealed message: a known sender's run, or no sender it knows. */
 		r = cur_run(s);
 		i = (struct mcg_wire_info){
+			.type = MCG_WIRE_DATA,
 			.group = cf.group, .epoch = cf.ep[r->ep].epoch,
 			.sender = chance(70) ? snd[s].id : unknown_sender(),
 			.run = r->run, .seq = r->next + below(3),
@@ -1433,7 +1671,7 @@ static void one(enum cls c)
 		emit(c, len);
 		break;
 	case C_UNKNOWN_EPOCH:
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		set_hdr_field(2, unknown_epoch());
 		emit(c, len);
 		break;
@@ -1459,7 +1697,7 @@ static void one(enum cls c)
 			len = seal(dg, ep, cf.group, snd[s].id, r->run, r->next++,
 				   genuine_len());
 		} else {
-			len = fresh(s, genuine_len());
+			len = fresh_any(s);
 			set_hdr_field(2, cf.ep[ep].epoch);
 		}
 		emit(c, len);
@@ -1467,14 +1705,14 @@ static void one(enum cls c)
 	case C_FUTURE_RUN:
 		/* A known sender's newer run, never sealed: the worker derives
 		 * its key and refuses it, leaving the sender as it was. */
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		set_hdr_field(3, chance(50) ? cur_run(s)->run + 1 + below(1000) :
 					    cur_run(s)->run | rnd());
 		emit(c, len);
 		break;
 	case C_NEW_SENDER:
 		/* A sender never heard: nothing of it may stay behind. */
-		len = fresh(s, genuine_len());
+		len = fresh_any(s);
 		set_hdr_field(1, unknown_sender());
 		emit(c, len);
 		break;
@@ -1487,6 +1725,7 @@ static void one(enum cls c)
 			if (chance(50)) {
 				r = cur_run(s);
 				i = (struct mcg_wire_info){
+					.type = MCG_WIRE_DATA,
 					.group = cf.group, .sender = snd[s].id,
 					.epoch = cf.ep[r->ep].epoch, .run = r->run,
 					.seq = r->next++,
@@ -1510,6 +1749,43 @@ static void one(enum cls c)
 		if (o == O_ACCEPT)
 			o = model_rx(dg, n, &who);
 		account(c, len, o, who);
+		break;
+	case C_BUNDLE:
+		if (chance(85)) {
+			len = fresh_bundle(s);
+		} else {
+			r = &snd[s].runs[snd[s].nruns - 2];
+			len = seal_bundle(dg, r->ep, cf.group, snd[s].id, r->run,
+					  r->next++);
+		}
+		emit(c, len);
+		break;
+	case C_BUNDLE_LIE:
+		/* Authentic, so it passes the AEAD, but refused after: of the
+		 * current run, the previous one, or a new one it must not
+		 * start. */
+		k = below(100);
+		r = k < 70 ? cur_run(s) : k < 85 ? &snd[s].runs[snd[s].nruns - 2] : NULL;
+		if (r)
+			len = seal_bundle_lie(dg, r->ep, cf.group, snd[s].id, r->run,
+					      r->next);
+		else
+			len = seal_bundle_lie(dg, below(cf.nep), cf.group, snd[s].id,
+					      cur_run(s)->run + 1 + below(1000),
+					      1 + below(100));
+		emit(c, len);
+		/* Its sequence number is not used up: the window did not move,
+		 * and a genuine datagram of it is still welcome. */
+		if (r && sent < cf.count - 1 && chance(50)) {
+			seq = r->next++;
+			k = chance(50);
+			len = k ? seal_bundle(dg, r->ep, cf.group, snd[s].id, r->run, seq) :
+				  seal(dg, r->ep, cf.group, snd[s].id, r->run, seq,
+				       genuine_len());
+			if (emit(k ? C_BUNDLE : C_GENUINE, len) != O_ACCEPT)
+				die("internal error: datagram %llu, after a lying bundle, is refused",
+				    (unsigned long long)sent - 1);
+		}
 		break;
 	default:
 		break;
@@ -1574,8 +1850,9 @@ static void report(double elapsed)
 	printf("reach %llu\n", (unsigned long long)want.reach);
 	printf("syncs fast=%llu deep=%llu\n", (unsigned long long)syncs_fast,
 	       (unsigned long long)syncs_deep);
-	printf("oracle delivered=%llu missing=%zu unexpected=%llu\n",
-	       (unsigned long long)delivered, npend, (unsigned long long)unexpected);
+	printf("oracle delivered=%llu missing=%zu unexpected=%llu misordered=%llu\n",
+	       (unsigned long long)delivered, npend, (unsigned long long)unexpected,
+	       (unsigned long long)misordered);
 	printf("time %.1f s, %.0f datagrams/s, %.1f s waiting at syncs\n",
 	       elapsed, sent / elapsed, sync_wait);
 }
@@ -1675,5 +1952,5 @@ int main(int argc, char **argv)
 	report(elapsed);
 	if (trace)
 		fclose(trace);
-	return npend || unexpected ? 1 : 0;
+	return npend || unexpected || misordered ? 1 : 0;
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcg_send [-k] GROUP-ID MESSAGE [COUNT]: bind an AF_MCG socket to a group
- * and send MESSAGE COUNT times (default 1); exit non-zero with the errno
- * name on the first failure.  A "%u" in MESSAGE becomes the message's
- * number (from 0), so that each is distinct.  -k keeps going after a
- * failed send, prints "sent N failed N" at the end, and exits 0 if any
- * was sent.  For shell tests.
+ * mcg_send [-k] [-b] GROUP-ID MESSAGE [COUNT]: bind an AF_MCG socket to a
+ * group and send MESSAGE COUNT times (default 1); exit non-zero with the
+ * errno name on the first failure.  A "%u" in MESSAGE becomes the
+ * message's number (from 0), so that each is distinct.  -k keeps going
+ * after a failed send, prints "sent N failed N" at the end, and exits 0
+ * if any was sent.  -b sends all but the last with MSG_MORE: the kernel
+ * bundles them.  For shell tests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,18 +20,23 @@
 int main(int argc, char **argv)
 {
 	struct sockaddr_mcg sa = { .smcg_family = mcg_test_family() };
-	int fd, i, count = 1, keep_going = 0, sent = 0, failed = 0;
+	int fd, i, count = 1, keep_going = 0, more = 0, sent = 0, failed = 0;
 	const char *fmt;
 	char buf[65536];
 	int len;
 
-	if (argc > 1 && !strcmp(argv[1], "-k")) {
-		keep_going = 1;
-		argv++;
-		argc--;
+	for (; argc > 1 && argv[1][0] == '-' && argv[1][1]; argv++, argc--) {
+		if (!strcmp(argv[1], "-k")) {
+			keep_going = 1;
+		} else if (!strcmp(argv[1], "-b")) {
+			more = MSG_MORE;
+		} else {
+			argc = 0;
+			break;
+		}
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: mcg_send [-k] GROUP-ID MESSAGE [COUNT]\n");
+		fprintf(stderr, "usage: mcg_send [-k] [-b] GROUP-ID MESSAGE [COUNT]\n");
 		return 2;
 	}
 	if (argc > 3)
@@ -47,7 +53,7 @@ int main(int argc, char **argv)
 			len = snprintf(buf, sizeof(buf), fmt, i);
 		else
 			len = snprintf(buf, sizeof(buf), "%s", fmt);
-		if (send(fd, buf, len, 0) == len) {
+		if (send(fd, buf, len, i < count - 1 ? more : 0) == len) {
 			sent++;
 			continue;
 		}

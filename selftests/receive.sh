@@ -3,10 +3,11 @@
 #
 # The receive path, host to host: every member gets every message exactly
 # once, from the sender it claims; a host decrypts each message once
-# however many local sockets read it; and everything an attacker on the
-# link can send -- a wrong key, a flipped byte, a truncated datagram, an
-# unknown group or epoch, a replay, a forged sender -- is dropped, counted
-# under its own reason, delivered to nobody, and leaves no sender state.
+# however many local sockets read it, and a bundle once however many
+# messages it holds; and everything an attacker on the link can send -- a
+# wrong key, a flipped byte, a truncated datagram, an unknown group or
+# epoch, a replay, a forged sender -- is dropped, counted under its own
+# reason, delivered to nobody, and leaves no sender state.
 #
 # Hosts are namespaces on bridge br0 (namespace mcg-rx-br); each has eth0.
 
@@ -125,6 +126,25 @@ test_fanout_decrypts_once() {
 	[ "$n" = 10 ] || fail "$n decryptions for 10 messages"
 	expect h2 rx_packets 10
 	expect h2 rx_delivered 160
+}
+
+test_a_bundle_is_opened_once_and_each_message_delivered() {
+	hosts h1 h2
+	listen h2 "$TMP/bun" -s 4 -n 50 -t 20000
+	kprobe_start || skip "no kprobe events in this kernel"
+	# 50 messages with MSG_MORE but the last: 240 bytes, one datagram.
+	run ip netns exec h1 "$SEND" -b 5 "m%u" 50
+	wait
+	n=$(kprobe_count)
+	want=$(seq -f 'm%g' 0 49 | tr '\n' ' ')
+	for s in 0 1 2 3; do
+		got=$(awk -v s=$s '$1 == s && $2 == 1 { print $4 }' "$TMP/bun" | tr '\n' ' ')
+		[ "$got" = "$want" ] || { echo "$got"; fail "socket $s: not m0..m49 in order"; }
+	done
+	[ "$n" = 1 ] || fail "$n decryptions for one bundle"
+	expect h1 tx_packets 1
+	expect h2 rx_packets 1
+	expect h2 rx_delivered 200
 }
 
 test_largest_message_crosses_intact() {

@@ -3,7 +3,8 @@
 #
 # The send path as the wire shows it: each message sealed once, under the
 # sending epoch and a run of its own, with sequence numbers from 1, the
-# group's hop limit, every algorithm, and never a plaintext byte.  Runs
+# group's hop limit, every algorithm, and never a plaintext byte; messages
+# sent with more to come, bundled into as few datagrams as fit.  Runs
 # start anew with each epoch and each module load, always larger, so no
 # (key, nonce) pair is ever used twice.
 #
@@ -49,6 +50,26 @@ test_each_message_is_sealed_once() {
 	[ "$(awk '{ print $5 }' <<< "$out" | sort -u | wc -l)" = 1 ] || fail "the run changed"
 	grep -qa "$MARK" "$TMP/one" && fail "plaintext on the wire"
 	grep -qa "$(echo -n "$MARK" | cut -c1-8)" "$TMP/one" && fail "plaintext on the wire"
+	[ "$(MA -j stats g | jq .groups[0].tx_packets)" = 3 ] || fail "tx_packets"
+	true
+}
+
+test_messages_sent_with_more_to_come_go_as_bundles() {
+	setup || fail "setup"
+	capture bundle
+	# 10 messages of 29 bytes, each a 2-byte length and itself: 310.
+	run SA -b 5 "$MARK-%u" 10
+	# 60 more: 10 records of 31 bytes and 34 of 32 fill 1398 of 1404;
+	# the other 16 follow.
+	run SA -b 5 "$MARK-%u" 60
+	mcg_capture_stop "$CAP" "$CAPFILE" $A a0
+	out=$("$PCAP" --hex "$CAPFILE")
+	cut -d' ' -f1-7 <<< "$out"
+	# hoplimit group sender epoch seq len, and the type byte.
+	awk '{ print $2, $3, $4, $6, $7, substr($8, 3, 2) }' <<< "$out" | tr '\n' ' ' |
+		grep -qx "5 9 3 1 310 02 5 9 3 2 1398 02 5 9 3 3 512 02 " ||
+		fail "not one bundle of 10, then bundles of 44 and 16"
+	grep -qa "$(echo -n "$MARK" | cut -c1-8)" "$CAPFILE" && fail "plaintext on the wire"
 	[ "$(MA -j stats g | jq .groups[0].tx_packets)" = 3 ] || fail "tx_packets"
 	true
 }

@@ -118,6 +118,7 @@ static struct {
 	uint32_t readers;	/* recv: sockets (fan-out) */
 	uint32_t members;	/* tipc send: group members to wait for */
 	const char *nsfile;	/* send: one socket in each listed netns */
+	bool more;		/* mcg send: a burst's all but last MSG_MORE */
 	int timeout_ms;
 	const char *label;
 } opt = {
@@ -606,7 +607,9 @@ static int run_sender(void)
 				len = ossl_seal(&o, buf, opt.size, wire);
 				p = wire;
 			}
-			if (send(fd, p, len, 0) != (ssize_t)len)
+			if (send(fd, p, len, opt.more && seq + 1 < total &&
+				 seq + 1 < (burst + 1) * opt.burst ? MSG_MORE : 0) !=
+			    (ssize_t)len)
 				die("send of message %llu: %s", (unsigned long long)seq,
 				    strerror(errno));
 		}
@@ -891,6 +894,8 @@ static void usage(int status)
 		"  -N COUNT     recv: sockets that each read every message (default 1)\n"
 		"  -m COUNT     tipc send: group members to wait for (default -r)\n"
 		"  -x NSFILE    send: one socket in each network namespace listed\n"
+		"  -M           mcg send: all but a burst's last message with MSG_MORE,\n"
+		"               so that the kernel bundles them (one socket only)\n"
 		"  -t MS        acknowledgement timeout (default 2000)\n"
 		"  -l LABEL     words added to the output line\n",
 		sizeof(struct bench_hdr));
@@ -936,7 +941,7 @@ int main(int argc, char **argv)
 	parse_addr("ff05::4242", &opt.maddr, 'a');
 	opt.ack_addr = in6addr_any;
 	optind = 3;
-	while ((c = getopt(argc, argv, "s:n:w:b:a:p:i:g:G:A:k:c:P:r:R:N:m:x:t:l:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:w:b:a:p:i:g:G:A:k:c:P:r:R:N:m:x:t:l:Mh")) != -1) {
 		switch (c) {
 		case 's': opt.size = number(optarg, sizeof(struct bench_hdr), MAX_SIZE, c); break;
 		case 'n': opt.count = number(optarg, 1, 100000000, c); break;
@@ -958,6 +963,7 @@ int main(int argc, char **argv)
 		case 'x': opt.nsfile = optarg; break;
 		case 't': opt.timeout_ms = number(optarg, 1, 3600000, c); break;
 		case 'l': opt.label = optarg; break;
+		case 'M': opt.more = true; break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}
@@ -970,6 +976,9 @@ int main(int argc, char **argv)
 		die("-G and -x do not go together");
 	if (opt.nsfile && opt.mode == MODE_TIPC)
 		die("-x is not for tipc");
+	/* UDP would cork a burst into one message: not the same traffic. */
+	if (opt.more && (opt.mode != MODE_MCG || opt.ngroups > 1 || opt.nsfile))
+		die("-M is for mcg, with one socket");
 	if (!opt.members)
 		opt.members = opt.receivers;
 	if (!opt.group)

@@ -193,16 +193,18 @@ enum mcg_key_attr {
 enum mcg_stats_attr {
 	MCG_A_STATS_UNSPEC,
 	MCG_A_STATS_PAD,
-	MCG_A_STATS_TX_PACKETS,		/* messages sent */
+	MCG_A_STATS_TX_PACKETS,		/* datagrams sent (a bundle is one) */
 	MCG_A_STATS_TX_BYTES,		/* their plaintext bytes */
 	MCG_A_STATS_TX_ERRORS,		/* sends that failed after encryption */
 	MCG_A_STATS_TX_NOKEY,		/* sends refused: no sending key */
 	MCG_A_STATS_TX_KEY_EXHAUSTED,	/* sends refused: key use limit */
-	MCG_A_STATS_RX_PACKETS,		/* messages authenticated and accepted */
+	MCG_A_STATS_RX_PACKETS,		/* datagrams authenticated, accepted */
 	MCG_A_STATS_RX_BYTES,		/* their plaintext bytes */
 	MCG_A_STATS_RX_DELIVERED,	/* copies queued to local sockets */
 	MCG_A_STATS_RX_DROP_SHORT,	/* shorter than a header and a tag */
-	MCG_A_STATS_RX_DROP_HEADER,	/* bad version, type or reserved bits */
+	MCG_A_STATS_RX_DROP_HEADER,	/* bad version, type or reserved bits;
+					 * or a bundle whose lengths lie
+					 */
 	MCG_A_STATS_RX_DROP_NO_GROUP,	/* unknown group (namespace only) */
 	MCG_A_STATS_RX_DROP_NO_KEY,	/* unknown epoch */
 	MCG_A_STATS_RX_DROP_AUTH,	/* authentication failed */
