@@ -99,7 +99,6 @@ static void mcg_rx_unbundle(struct mcg_group *g, struct sk_buff *skb,
 		}
 		skb_put_data(msg, skb->data + off, n);
 		mcg_deliver(g, msg, sender, NULL);
-		consume_skb(msg);
 	}
 }
 
@@ -121,11 +120,12 @@ static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
 	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, len);
 	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
 	__skb_trim(skb, len);
-	if (bundle)
+	if (bundle) {
 		mcg_rx_unbundle(g, skb, sender);
-	else
+		consume_skb(skb);
+	} else {
 		mcg_deliver(g, skb, sender, NULL);
-	consume_skb(skb);
+	}
 }
 
 /*

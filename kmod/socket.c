@@ -76,39 +76,50 @@ bool mcg_has_readers(struct mcg_group *g, const struct sock *except)
 }
 
 /*
- * A copy of @skb (the plaintext of one message) for every socket bound to
- * @g with read permission, but @except (the local sender).  The data is
- * shared: clones, not copies.  Runs under RCU or in process context.
+ * @skb (the plaintext of one message) to @ms, or counted as a copy the
+ * socket did not get, as a full buffer is: rx_drop_nomem counts
+ * datagrams, and this one was accepted.  Consumes @skb, which may be NULL.
+ */
+static void mcg_queue(struct mcg_group *g, struct mcg_sock *ms,
+		      struct sk_buff *skb, u32 sender)
+{
+	if (!skb) {
+		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+		return;
+	}
+	memset(skb->cb, 0, sizeof(skb->cb));
+	MCG_SKB_CB(skb)->sender = sender;
+	if (sock_queue_rcv_skb(&ms->sk, skb) < 0) {
+		kfree_skb(skb);
+		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+		return;
+	}
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_DELIVERED, 1);
+}
+
+/*
+ * @skb (the plaintext of one message) for every socket bound to @g with
+ * read permission, but @except (the local sender): the last one gets
+ * @skb itself, the others clones, which share its data.  Consumes @skb.
+ * Runs under RCU or in process context.
  */
 void mcg_deliver(struct mcg_group *g, struct sk_buff *skb, u32 sender,
 		 const struct sock *except)
 {
-	struct mcg_sock *ms;
-	struct sk_buff *c;
+	struct mcg_sock *ms, *prev = NULL;
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(ms, &g->sockets, node) {
 		if (&ms->sk == except || !ms->may_read)
 			continue;
-		/*
-		 * A copy one socket does not get is counted as such, as a full
-		 * buffer is: rx_drop_nomem counts datagrams, and this one was
-		 * accepted.
-		 */
-		c = skb_clone(skb, GFP_ATOMIC);
-		if (!c) {
-			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
-			continue;
-		}
-		memset(c->cb, 0, sizeof(c->cb));
-		MCG_SKB_CB(c)->sender = sender;
-		if (sock_queue_rcv_skb(&ms->sk, c) < 0) {
-			kfree_skb(c);
-			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
-			continue;
-		}
-		mcg_stats_add(g->stats, MCG_A_STATS_RX_DELIVERED, 1);
+		if (prev)
+			mcg_queue(g, prev, skb_clone(skb, GFP_ATOMIC), sender);
+		prev = ms;
 	}
+	if (prev)
+		mcg_queue(g, prev, skb, sender);
+	else
+		consume_skb(skb);
 	rcu_read_unlock();
 }
 

@@ -304,10 +304,8 @@ static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
 	rcu_read_unlock();
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_PACKETS, 1);
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_BYTES, len);
-	while ((copy = __skb_dequeue(local))) {
+	while ((copy = __skb_dequeue(local)))
 		mcg_deliver(g, copy, info.sender, sk);
-		consume_skb(copy);
-	}
 	mcg_tx_put(tx);
 	return 0;
 
