@@ -27,6 +27,12 @@
 static char mcgctl[4200];
 #define MCGCTL "%s"
 #define GID 42		/* the test group's id */
+/*
+ * The harness gives a test 30 s.  Each counter() runs mcgctl and jq, which
+ * on the debug kernel (KASAN, lockdep) of a busy host took longer than that
+ * for the cases that read several counters.
+ */
+#define GRP_TIMEOUT 300
 #define SENDER 7	/* this host's sender id in it */
 
 static int sh(const char *fmt, ...)
@@ -112,7 +118,7 @@ FIXTURE_TEARDOWN(grp)
 {
 }
 
-TEST_F(grp, bind_checks_its_address)
+TEST_F_TIMEOUT(grp, bind_checks_its_address, GRP_TIMEOUT)
 {
 	int fd = socket(mcg_test_family(), SOCK_DGRAM, 0);
 	struct sockaddr_mcg sa = addr(GID);
@@ -138,7 +144,7 @@ TEST_F(grp, bind_checks_its_address)
 	close(fd);
 }
 
-TEST_F(grp, getsockname_names_group_and_sender)
+TEST_F_TIMEOUT(grp, getsockname_names_group_and_sender, GRP_TIMEOUT)
 {
 	struct sockaddr_mcg sa;
 	socklen_t len = sizeof(sa);
@@ -153,7 +159,7 @@ TEST_F(grp, getsockname_names_group_and_sender)
 	close(fd);
 }
 
-TEST_F(grp, unbound_sockets_neither_send_nor_receive)
+TEST_F_TIMEOUT(grp, unbound_sockets_neither_send_nor_receive, GRP_TIMEOUT)
 {
 	int fd = socket(mcg_test_family(), SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	char buf[8];
@@ -166,7 +172,7 @@ TEST_F(grp, unbound_sockets_neither_send_nor_receive)
 	close(fd);
 }
 
-TEST_F(grp, every_other_local_socket_gets_each_message_once)
+TEST_F_TIMEOUT(grp, every_other_local_socket_gets_each_message_once, GRP_TIMEOUT)
 {
 	enum { N = 16 };
 	struct sockaddr_mcg from;
@@ -200,7 +206,7 @@ TEST_F(grp, every_other_local_socket_gets_each_message_once)
 		close(fd[i]);
 }
 
-TEST_F(grp, sendto_another_group_is_refused)
+TEST_F_TIMEOUT(grp, sendto_another_group_is_refused, GRP_TIMEOUT)
 {
 	struct sockaddr_mcg sa = addr(GID + 1);
 	int fd = bound(GID);
@@ -213,7 +219,7 @@ TEST_F(grp, sendto_another_group_is_refused)
 	close(fd);
 }
 
-TEST_F(grp, no_sending_key_is_ENOKEY_and_counted)
+TEST_F_TIMEOUT(grp, no_sending_key_is_ENOKEY_and_counted, GRP_TIMEOUT)
 {
 	int fd;
 
@@ -226,7 +232,7 @@ TEST_F(grp, no_sending_key_is_ENOKEY_and_counted)
 	close(fd);
 }
 
-TEST_F(grp, too_large_for_the_path_is_EMSGSIZE)
+TEST_F_TIMEOUT(grp, too_large_for_the_path_is_EMSGSIZE, GRP_TIMEOUT)
 {
 	static char big[65536];
 	int fd, rx;
@@ -249,7 +255,7 @@ TEST_F(grp, too_large_for_the_path_is_EMSGSIZE)
 	close(rx);
 }
 
-TEST_F(grp, peek_trunc_and_poll)
+TEST_F_TIMEOUT(grp, peek_trunc_and_poll, GRP_TIMEOUT)
 {
 	char buf[16];
 	struct iovec iov = { buf, 4 };
@@ -279,7 +285,7 @@ TEST_F(grp, peek_trunc_and_poll)
 	close(rx);
 }
 
-TEST_F(grp, sendmmsg_and_recvmmsg)
+TEST_F_TIMEOUT(grp, sendmmsg_and_recvmmsg, GRP_TIMEOUT)
 {
 	enum { N = 8 };
 	struct mmsghdr m[N];
@@ -323,7 +329,7 @@ static const char *next(int fd)
 	return n < 0 ? "(none)" : buf;
 }
 
-TEST_F(grp, msg_more_bundles_until_a_message_without_it)
+TEST_F_TIMEOUT(grp, msg_more_bundles_until_a_message_without_it, GRP_TIMEOUT)
 {
 	int tx, rx;
 
@@ -355,7 +361,7 @@ TEST_F(grp, msg_more_bundles_until_a_message_without_it)
 	close(rx);
 }
 
-TEST_F(grp, a_bundle_goes_before_the_message_that_would_not_fit)
+TEST_F_TIMEOUT(grp, a_bundle_goes_before_the_message_that_would_not_fit, GRP_TIMEOUT)
 {
 	static char big[1404];
 	int tx, rx;
@@ -383,7 +389,7 @@ TEST_F(grp, a_bundle_goes_before_the_message_that_would_not_fit)
 	close(rx);
 }
 
-TEST_F(grp, a_failed_message_close_and_shutdown_send_the_bundle)
+TEST_F_TIMEOUT(grp, a_failed_message_close_and_shutdown_send_the_bundle, GRP_TIMEOUT)
 {
 	static char big[1405];
 	int tx, rx;
@@ -411,7 +417,7 @@ TEST_F(grp, a_failed_message_close_and_shutdown_send_the_bundle)
 	close(rx);
 }
 
-TEST_F(grp, sendmmsg_bundles_and_stops_at_a_failure)
+TEST_F_TIMEOUT(grp, sendmmsg_bundles_and_stops_at_a_failure, GRP_TIMEOUT)
 {
 	enum { N = 3 };
 	static char big[1405];
@@ -438,7 +444,7 @@ TEST_F(grp, sendmmsg_bundles_and_stops_at_a_failure)
 	close(rx);
 }
 
-TEST_F(grp, a_full_receive_buffer_drops_and_counts)
+TEST_F_TIMEOUT(grp, a_full_receive_buffer_drops_and_counts, GRP_TIMEOUT)
 {
 	int tx, rx, small = 4096, sent = 0, got = 0, i;
 	char buf[1000] = { 0 };
@@ -469,7 +475,7 @@ static void *blocking_recv(void *arg)
 	return (void *)(r < 0 ? (long)-errno : r);
 }
 
-TEST_F(grp, deleting_the_group_wakes_its_sockets)
+TEST_F_TIMEOUT(grp, deleting_the_group_wakes_its_sockets, GRP_TIMEOUT)
 {
 	struct pollfd p;
 	pthread_t t;
@@ -503,7 +509,7 @@ TEST_F(grp, deleting_the_group_wakes_its_sockets)
 	ASSERT_EQ(0, sh(MCGCTL " group add g addr ff05::4242 dev v0 id %d", mcgctl, GID));
 }
 
-TEST_F(grp, shutdown_stops_each_direction)
+TEST_F_TIMEOUT(grp, shutdown_stops_each_direction, GRP_TIMEOUT)
 {
 	char buf[8];
 	int fd;
@@ -565,7 +571,7 @@ static int bind_as(uid_t uid, gid_t gid, int *may_send, int *may_recv)
 	return res[0];
 }
 
-TEST_F(grp, permissions_follow_owner_group_and_mode)
+TEST_F_TIMEOUT(grp, permissions_follow_owner_group_and_mode, GRP_TIMEOUT)
 {
 	int snd, rcv;
 
