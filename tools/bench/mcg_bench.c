@@ -471,6 +471,20 @@ static int sender_socket(uint32_t i)
  * spread the messages over groups; or one per network namespace of
  * NSFILE (-x), each a host of its own and so a sender of its own.
  */
+static void raise_nofile(uint32_t need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need + 64)
+		return;
+	rl.rlim_cur = need + 64;
+	if (rl.rlim_max < rl.rlim_cur)
+		rl.rlim_max = rl.rlim_cur;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("%u sockets: cannot raise the limit of open files: %s", need,
+		    strerror(errno));
+}
+
 static int open_senders(int **fds)
 {
 	char line[256];
@@ -480,6 +494,8 @@ static int open_senders(int **fds)
 	*fds = malloc(cap * sizeof(**fds));
 	if (!*fds)
 		die("out of memory");
+	/* -G 10000 or -x with 1,000 namespaces: past the default 1024. */
+	raise_nofile(MAX_SOCKETS);
 	if (!opt.nsfile) {
 		for (n = 0; n < (int)opt.ngroups; n++) {
 			if (n == cap && !(*fds = realloc(*fds, (cap *= 2) * sizeof(**fds))))
@@ -644,20 +660,6 @@ static int cmp_u64(const void *a, const void *b)
 static uint64_t percentile(const uint64_t *v, uint64_t n, unsigned int pct)
 {
 	return n ? v[(n * pct + 99) / 100 - 1] : 0;
-}
-
-static void raise_nofile(uint32_t need)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need + 64)
-		return;
-	rl.rlim_cur = need + 64;
-	if (rl.rlim_max < rl.rlim_cur)
-		rl.rlim_max = rl.rlim_cur;
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		die("%u sockets: cannot raise the limit of open files: %s", need,
-		    strerror(errno));
 }
 
 static int receiver_socket(uint32_t reader, uint32_t i)
