@@ -51,7 +51,9 @@ hosts() {
 		run M "$h" group add g addr $GADDR dev eth0 id 6 sender $i
 		run M "$h" key add g epoch 1 alg aes-gcm-128 keyfile "$TMP/k1"
 	done
-	modprobe pcrypt 2>/dev/null || skip "this kernel has no pcrypt"
+	# Loaded by hand (a kernel whose module tree the guest lacks) counts.
+	modprobe pcrypt 2>/dev/null || [ -d /sys/module/pcrypt ] ||
+		skip "this kernel has no pcrypt"
 	for PCRYPT in $(pcrypts); do pcrypt_del; done
 	PCRYPT="pcrypt($(best_gcm))"
 	run python3 "$MCG_TOP/selftests/mcg_cryptouser.py" add "$PCRYPT"
