@@ -153,10 +153,9 @@ test_no_memory_left_behind() {
 	fi
 	# Unloading waits for mcg's part of the namespaces' teardown and
 	# for every group and key; the rest of a namespace goes in the
-	# background a while longer (more than 30 s on a loaded host, once):
-	# what a leak leaves stays.
+	# background a while longer: what a leak leaves stays.
 	mcg_unload && mcg_load
-	for _ in $(seq 45); do
+	for _ in $(seq 15); do
 		sync
 		echo 3 > /proc/sys/vm/drop_caches
 		cat /proc/slabinfo > "$STATE.slab2"
