@@ -104,7 +104,7 @@ static void mcg_rx_unbundle(struct mcg_group *g, struct sk_buff *skb,
 
 /*
  * An authentic datagram: counted, and its plaintext -- one message, or
- * each of a bundle's -- cloned to every reader.  @key is its epoch's key
+ * each of a bundle's -- delivered to every reader.  @key is its epoch's key
  * as found under the caller's RCU section, if any.
  */
 static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,

@@ -378,8 +378,9 @@ static int mcg_release(struct socket *sock)
 	ms = mcg_sk(sk);
 	lock_sock(sk);
 	g = ms->group;
-	mcg_tx_bundle_release(g, sk, &ms->bundle);
 	if (g) {
+		/* What it bundled was reported as sent: it still goes. */
+		mcg_tx_flush(g, sk, &ms->bundle);
 		spin_lock_bh(&g->sock_lock);
 		if (!hlist_unhashed(&ms->node))
 			hlist_del_init_rcu(&ms->node);

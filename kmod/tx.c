@@ -392,7 +392,9 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	__skb_queue_head_init(&local);
 	mcg_tx_copy_local(g, sk, text, len, &local);
 	err = mcg_tx_seal_send(g, sk, skb, len, MCG_WIRE_DATA, &local);
-	return err ?: len;
+	if (err)
+		return err;
+	return len;
 }
 
 /*
@@ -444,10 +446,8 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 		if (err)
 			return err;
 	}
-	if (rec > limit) {	/* not even alone in a bundle: as DATA */
-		err = mcg_tx_flush(g, sk, b);
-		return err ?: mcg_tx_send(g, sk, msg, len);
-	}
+	if (rec > limit)	/* not even alone in a bundle (sent above): DATA */
+		return mcg_tx_send(g, sk, msg, len);
 	if (!b->skb) {	/* nothing bundled: a failure here leaves nothing */
 		skb = mcg_tx_alloc(g, sk, msg, limit, &err);
 		if (!skb)
@@ -480,14 +480,4 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 			return err;
 	}
 	return len;
-}
-
-/* The socket is closing: what it bundled still goes. */
-void mcg_tx_bundle_release(struct mcg_group *g, struct sock *sk,
-			   struct mcg_bundle *b)
-{
-	if (g)
-		mcg_tx_flush(g, sk, b);
-	kfree_skb(b->skb);
-	__skb_queue_purge(&b->local);
 }

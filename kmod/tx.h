@@ -30,8 +30,6 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 		  struct msghdr *msg, size_t len, bool more,
 		  unsigned int limit);
 int mcg_tx_flush(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b);
-void mcg_tx_bundle_release(struct mcg_group *g, struct sock *sk,
-			   struct mcg_bundle *b);
 void mcg_tx_release(struct mcg_group *g);
 void mcg_tx_forget_key(struct mcg_group *g, u64 key_id);
 

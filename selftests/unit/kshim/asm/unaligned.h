@@ -15,10 +15,4 @@ static inline uint16_t get_unaligned_be16(const void *p)
 	return be16toh(v);
 }
 
-static inline void put_unaligned_be16(uint16_t v, void *p)
-{
-	v = htobe16(v);
-	memcpy(p, &v, sizeof(v));
-}
-
 #endif
