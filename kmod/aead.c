@@ -99,11 +99,12 @@ static void mcg_aead_req_free(struct mcg_aead_req *r)
 }
 
 /*
- * Point @r at @skb: @skb->data is the header, then @len bytes of text,
- * then the tag; nothing else, and the skb is writable.  In place.
+ * Point @r at the datagram @off bytes into @skb's data: the header, then
+ * @len bytes of text, then the tag; the skb is writable.  In place.
  */
 static int mcg_aead_req_set(struct mcg_aead_req *r, struct sk_buff *skb,
-			    unsigned int len, u64 seq, bool enc)
+			    unsigned int off, unsigned int len, u64 seq,
+			    bool enc)
 {
 	int nsg;
 
@@ -112,7 +113,8 @@ static int mcg_aead_req_set(struct mcg_aead_req *r, struct sk_buff *skb,
 	memset(r->iv, 0, 4);
 	put_unaligned_be64(seq, r->iv + 4);
 	sg_init_table(r->sg, r->nsg);
-	nsg = skb_to_sgvec(skb, r->sg, 0, skb->len);
+	nsg = skb_to_sgvec(skb, r->sg, off,
+			   sizeof(struct mcg_wire_hdr) + len + MCG_WIRE_TAG_LEN);
 	if (nsg < 0)
 		return nsg;
 	aead_request_set_ad(&r->req, sizeof(struct mcg_wire_hdr));
@@ -123,7 +125,8 @@ static int mcg_aead_req_set(struct mcg_aead_req *r, struct sk_buff *skb,
 
 /* Process context: waits for the AEAD, however it completes. */
 static int mcg_aead_crypt_wait(struct crypto_aead *tfm, struct sk_buff *skb,
-			       unsigned int len, u64 seq, bool enc)
+			       unsigned int off, unsigned int len, u64 seq,
+			       bool enc)
 {
 	DECLARE_CRYPTO_WAIT(wait);
 	struct mcg_aead_req *r;
@@ -133,7 +136,7 @@ static int mcg_aead_crypt_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 	r = mcg_aead_req_alloc(tfm, skb, 0, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
-	ret = mcg_aead_req_set(r, skb, len, seq, enc);
+	ret = mcg_aead_req_set(r, skb, off, len, seq, enc);
 	if (!ret) {
 		aead_request_set_callback(&r->req, CRYPTO_TFM_REQ_MAY_SLEEP |
 					  CRYPTO_TFM_REQ_MAY_BACKLOG,
@@ -145,11 +148,14 @@ static int mcg_aead_crypt_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 	return ret;
 }
 
-/* Header | text | room for the tag  ->  header | ciphertext | tag. */
+/*
+ * Header | text | room for the tag  ->  header | ciphertext | tag, for the
+ * datagram @off bytes into @skb's data (a train holds several).
+ */
 int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,
-		  unsigned int len, u64 seq)
+		  unsigned int off, unsigned int len, u64 seq)
 {
-	return mcg_aead_crypt_wait(tfm, skb, len, seq, true);
+	return mcg_aead_crypt_wait(tfm, skb, off, len, seq, true);
 }
 
 /*
@@ -160,7 +166,7 @@ int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,
 int mcg_aead_open_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 		       unsigned int len, u64 seq)
 {
-	return mcg_aead_crypt_wait(tfm, skb, len, seq, false);
+	return mcg_aead_crypt_wait(tfm, skb, 0, len, seq, false);
 }
 
 static void mcg_aead_open_complete(struct crypto_async_request *base, int err)
@@ -195,7 +201,7 @@ int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
 	r = mcg_aead_req_alloc(tfm, skb, priv_len, GFP_ATOMIC);
 	if (!r)
 		return -ENOMEM;
-	ret = mcg_aead_req_set(r, skb, len, seq, false);
+	ret = mcg_aead_req_set(r, skb, 0, len, seq, false);
 	if (ret)
 		goto out;
 	r->skb = skb;

@@ -19,7 +19,7 @@ typedef void (*mcg_aead_done_t)(struct sk_buff *skb, void *priv, int err);
 struct crypto_aead *mcg_aead_new(const u8 *prk, u32 alg,
 				 const struct mcg_aead_id *id);
 int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,
-		  unsigned int len, u64 seq);
+		  unsigned int off, unsigned int len, u64 seq);
 int mcg_aead_open_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 		       unsigned int len, u64 seq);
 int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,

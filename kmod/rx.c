@@ -14,6 +14,7 @@
  * it sends in order is delivered in order.
  */
 
+#include <asm/unaligned.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
@@ -120,6 +121,12 @@ static void mcg_rx_accept(struct mcg_group *g, struct mcg_key *key, u64 key_id,
 	mcg_stats_add(g->stats, MCG_A_STATS_RX_BYTES, len);
 	__skb_pull(skb, sizeof(struct mcg_wire_hdr));
 	__skb_trim(skb, len);
+	/* A train sends a message alone as a bundle of one: no copy for it. */
+	if (bundle && sizeof(struct mcg_wire_rec) +
+		      get_unaligned_be16(skb->data) == len) {
+		__skb_pull(skb, sizeof(struct mcg_wire_rec));
+		bundle = false;
+	}
 	if (bundle) {
 		mcg_rx_unbundle(g, skb, sender);
 		consume_skb(skb);

@@ -4,7 +4,11 @@
  * group's sending epoch and its current run, sent once to the group.
  * Messages sent with MSG_MORE (or by sendmmsg(), but its last) wait in
  * their socket's bundle and go as one datagram, sealed once, when one
- * without comes or the next would not fit.
+ * without comes.  When the next would not fit, the bundle's datagram is
+ * closed and another opened after it in the same skb: a train, whose
+ * datagrams are sealed one by one and sent as one UDP GSO skb, so that
+ * the stack below, and the receiver's up to its UDP socket, run once a
+ * train instead of once a datagram.
  *
  * A group's transmit state (struct mcg_tx) holds the AEAD keyed with the
  * sender key derived for one run, and that run's sequence numbers.  It is
@@ -17,6 +21,7 @@
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <linux/uio.h>
@@ -37,6 +42,12 @@
 #define MCG_TX_SEQ_LIMIT BIT_ULL(28)
 #define MCG_TX_RUN_LIMIT BIT_ULL(32)
 #define MCG_RUN_RANDOM_BITS 20
+
+#define MCG_TX_HEADROOM (LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
+			 sizeof(struct udphdr))
+#define MCG_TX_OVERHEAD (sizeof(struct mcg_wire_hdr) + MCG_WIRE_TAG_LEN)
+/* A train's skb is one allocation of at most 32 KiB (order 3). */
+#define MCG_TX_TRAIN_BYTES (SKB_WITH_OVERHEAD(SZ_32K) - MCG_TX_HEADROOM)
 
 /*
  * The limits can be lowered, never raised: tests reach them in a few
@@ -191,11 +202,14 @@ out:
 }
 
 /*
- * The run to send with, with a sequence number reserved in it: never
- * beyond the run's limit, however many senders race for the last one.
+ * The run to send with, with @want sequence numbers reserved in it from
+ * *@seq, or as many as it has left (*@got, at least one): never beyond
+ * the run's limit, however many senders race for the last ones.
  */
-static struct mcg_tx *mcg_tx_get(struct mcg_group *g, u64 *seq, int *err)
+static struct mcg_tx *mcg_tx_get(struct mcg_group *g, unsigned int want,
+				 u64 *seq, unsigned int *got, int *err)
 {
+	u64 limit = mcg_seq_limit(), last;
 	u32 exhausted = 0;
 	struct mcg_key *key;
 	struct mcg_tx *tx;
@@ -213,9 +227,12 @@ static struct mcg_tx *mcg_tx_get(struct mcg_group *g, u64 *seq, int *err)
 			tx = mcg_tx_renew(g, err, &exhausted);
 		if (!tx)
 			break;
-		*seq = atomic64_inc_return(&tx->seq);
-		if (*seq <= mcg_seq_limit())
+		last = atomic64_add_return(want, &tx->seq);
+		*seq = last - want + 1;
+		if (*seq <= limit) {
+			*got = min(last, limit) - *seq + 1;
 			return tx;
+		}
 		mcg_tx_put(tx);
 	}
 	if (*err == -EKEYEXPIRED) {
@@ -257,63 +274,119 @@ void mcg_tx_forget_key(struct mcg_group *g, u64 key_id)
 }
 
 /*
- * Seal the plaintext of @skb (a header's room, then @len bytes of DATA or
- * BUNDLE @type) once and send it to the group; then give the other local
+ * The first @len bytes of @skb's data in an skb of their own, taken from
+ * @skb, which may then put its headers over them.
+ */
+static struct sk_buff *mcg_tx_train_cut(struct sk_buff *skb, unsigned int len)
+{
+	struct sk_buff *part = alloc_skb(MCG_TX_HEADROOM + len, GFP_KERNEL);
+
+	if (!part)
+		return NULL;
+	skb_reserve(part, MCG_TX_HEADROOM);
+	skb_put_data(part, skb->data, len);
+	__skb_pull(skb, len);
+	return part;
+}
+
+/* @skb holds @n datagrams of @seg_len: one UDP GSO skb, to the receiver. */
+static void mcg_tx_train_gso(struct sk_buff *skb, unsigned int n,
+			     unsigned int seg_len)
+{
+	if (n < 2)
+		return;
+	skb_shinfo(skb)->gso_size = seg_len;
+	skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4;
+	skb_shinfo(skb)->gso_segs = n;
+	/* Segmentation finishes each datagram's UDP checksum. */
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) - sizeof(struct udphdr);
+	skb->csum_offset = offsetof(struct udphdr, check);
+}
+
+/*
+ * Seal the @n datagrams of @skb -- each @seg_len long but the last: a
+ * header's room, plaintext of DATA or BUNDLE @type, room for the tag --
+ * and send them to the group as one skb; then give the other local
  * sockets their copies, queued on @local.  Consumes @skb and @local.
  * Process context.
  */
 static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
-			    struct sk_buff *skb, unsigned int len, u8 type,
+			    struct sk_buff *skb, unsigned int n,
+			    unsigned int seg_len, u8 type,
 			    struct sk_buff_head *local)
 {
 	struct mcg_wire_info info = { .type = type };
-	struct sk_buff *copy;
+	unsigned int i, got, off, len, text;
+	struct sk_buff *copy, *part;
 	struct mcg_key *key;
 	struct mcg_tx *tx;
 	int err;
 
-	/*
-	 * The sequence number last, after everything that may wait: the gap
-	 * between two senders' numbers must stay far inside the window.
-	 */
-	tx = mcg_tx_get(g, &info.seq, &err);
-	if (!tx) {
-		kfree_skb(skb);
-		__skb_queue_purge(local);
-		return err;
-	}
-
 	info.group = g->id;
 	info.sender = READ_ONCE(g->conf.sender);
-	info.epoch = tx->epoch;
-	info.run = tx->run;
-	mcg_wire_build((struct mcg_wire_hdr *)skb->data, &info);
-	skb_put(skb, MCG_WIRE_TAG_LEN);
-	err = mcg_aead_seal(tx->tfm, skb, len, info.seq);
-	if (err)
-		goto out_error;
-	err = mcg_udp_xmit(g, skb);
-	skb = NULL;
-	if (err)
-		goto out_error;
+	while (skb) {
+		/*
+		 * The sequence numbers last, after everything that may wait:
+		 * the gap between two senders' numbers must stay far inside
+		 * the window.
+		 */
+		tx = mcg_tx_get(g, n, &info.seq, &got, &err);
+		if (!tx)
+			goto out_free;
+		info.epoch = tx->epoch;
+		info.run = tx->run;
+		text = 0;
+		for (i = 0; i < got; i++, info.seq++) {
+			off = i * seg_len;
+			len = min(seg_len, skb->len - off) - MCG_TX_OVERHEAD;
+			mcg_wire_build((struct mcg_wire_hdr *)(skb->data + off),
+				       &info);
+			err = mcg_aead_seal(tx->tfm, skb, off, len, info.seq);
+			if (err)
+				goto out_error;
+			text += len;
+		}
+		part = skb;
+		if (got < n) {
+			/*
+			 * The run ended inside the train: what it sealed
+			 * leaves first, under it, before the next run begins
+			 * (mcg_tx_renew() waits for it).
+			 */
+			part = mcg_tx_train_cut(skb, got * seg_len);
+			if (!part) {
+				err = -ENOMEM;
+				goto out_error;
+			}
+		} else {
+			skb = NULL;
+		}
+		mcg_tx_train_gso(part, got, seg_len);
+		err = mcg_udp_xmit(g, part);
+		if (err)
+			goto out_error;
 
-	rcu_read_lock();
-	key = rcu_dereference(g->tx_key);
-	if (key && key->id == tx->key_id)
-		atomic64_inc(&key->tx_packets);
-	rcu_read_unlock();
-	mcg_stats_add(g->stats, MCG_A_STATS_TX_PACKETS, 1);
-	mcg_stats_add(g->stats, MCG_A_STATS_TX_BYTES, len);
+		rcu_read_lock();
+		key = rcu_dereference(g->tx_key);
+		if (key && key->id == tx->key_id)
+			atomic64_add(got, &key->tx_packets);
+		rcu_read_unlock();
+		mcg_stats_add(g->stats, MCG_A_STATS_TX_PACKETS, got);
+		mcg_stats_add(g->stats, MCG_A_STATS_TX_BYTES, text);
+		mcg_tx_put(tx);
+		n -= got;
+	}
 	while ((copy = __skb_dequeue(local)))
 		mcg_deliver(g, copy, info.sender, sk);
-	mcg_tx_put(tx);
 	return 0;
 
 out_error:
 	mcg_stats_add(g->stats, MCG_A_STATS_TX_ERRORS, 1);
+	mcg_tx_put(tx);
+out_free:
 	kfree_skb(skb);
 	__skb_queue_purge(local);
-	mcg_tx_put(tx);
 	return err;
 }
 
@@ -325,24 +398,22 @@ static struct sk_buff *mcg_tx_alloc(struct mcg_group *g, struct sock *sk,
 				    struct msghdr *msg, unsigned int len,
 				    int *err)
 {
-	unsigned int head = LL_MAX_HEADER + sizeof(struct ipv6hdr) +
-			    sizeof(struct udphdr);
 	struct sk_buff *skb;
+	unsigned int got;
 	struct mcg_tx *tx;
 	u64 seq;
 
 	if (!rcu_access_pointer(g->tx_key)) {
-		tx = mcg_tx_get(g, &seq, err);
+		tx = mcg_tx_get(g, 1, &seq, &got, err);
 		if (!tx)
 			return NULL;
 		mcg_tx_put(tx);
 	}
-	skb = sock_alloc_send_skb(sk, head + sizeof(struct mcg_wire_hdr) + len +
-				  MCG_WIRE_TAG_LEN, msg->msg_flags & MSG_DONTWAIT,
-				  err);
+	skb = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + MCG_TX_OVERHEAD + len,
+				  msg->msg_flags & MSG_DONTWAIT, err);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, head);
+	skb_reserve(skb, MCG_TX_HEADROOM);
 	skb_put(skb, sizeof(struct mcg_wire_hdr));
 	return skb;
 }
@@ -391,7 +462,8 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 	}
 	__skb_queue_head_init(&local);
 	mcg_tx_copy_local(g, sk, text, len, &local);
-	err = mcg_tx_seal_send(g, sk, skb, len, MCG_WIRE_DATA, &local);
+	skb_put(skb, MCG_WIRE_TAG_LEN);
+	err = mcg_tx_seal_send(g, sk, skb, 1, skb->len, MCG_WIRE_DATA, &local);
 	if (err)
 		return err;
 	return len;
@@ -399,36 +471,127 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 
 /*
  * Send what @b holds, if anything: a bundle of one message goes as that
- * message alone.  Under the socket's lock.
+ * message alone, a train as one skb.  Under the socket's lock.
  */
 int mcg_tx_flush(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b)
 {
 	struct sk_buff *skb = b->skb;
+	unsigned int n = b->segs + 1;
 	u8 type = MCG_WIRE_BUNDLE;
 
 	if (!skb)
 		return 0;
 	WRITE_ONCE(b->skb, NULL);
+	if (!b->msgs && b->segs) {
+		/* A message that failed opened a datagram, and left it empty. */
+		skb_trim(skb, b->segs * b->seg_len);
+		n--;
+	} else {
+		skb_put(skb, MCG_WIRE_TAG_LEN);
+	}
 	/*
 	 * The header's room moves up over the record's length, which is not
 	 * sent: the message stays where it is.
 	 */
-	if (b->msgs == 1) {
+	if (!b->segs && b->msgs == 1) {
 		__skb_pull(skb, sizeof(struct mcg_wire_rec));
 		type = MCG_WIRE_DATA;
 	}
-	return mcg_tx_seal_send(g, sk, skb,
-				skb->len - sizeof(struct mcg_wire_hdr), type,
+	return mcg_tx_seal_send(g, sk, skb, n, n > 1 ? b->seg_len : skb->len,
+				type, &b->local);
+}
+
+/* The plaintext in the open datagram of @b, and the most it may take. */
+static unsigned int mcg_tx_open_len(const struct mcg_bundle *b)
+{
+	return b->skb->len - b->segs * b->seg_len - sizeof(struct mcg_wire_hdr);
+}
+
+static unsigned int mcg_tx_open_room(const struct mcg_bundle *b,
+				     unsigned int limit)
+{
+	unsigned int room = min(limit, b->limit);
+
+	/* UDP GSO cuts a train in equal lengths: only the last is shorter. */
+	if (b->segs)
+		room = min_t(unsigned int, room, b->seg_len - MCG_TX_OVERHEAD);
+	return room;
+}
+
+/*
+ * The open datagram of @b is full: close it and open another after it, in
+ * the same skb, for a record of @rec bytes; false if the train cannot
+ * take one more.  The first close moves the datagram to an skb with room
+ * for a train, charged to the socket: none when it has no buffer space.
+ */
+static bool mcg_tx_train_next(struct sock *sk, struct mcg_bundle *b,
+			      unsigned int rec)
+{
+	unsigned int len = mcg_tx_open_len(b) + MCG_TX_OVERHEAD;
+	struct sk_buff *skb;
+	unsigned int room;
+	int err;
+
+	if ((b->segs && len != b->seg_len) || MCG_TX_OVERHEAD + rec > len)
+		return false;
+	if (!b->segs) {
+		room = min_t(unsigned int, MCG_TX_TRAIN_BYTES / len,
+			     UDP_MAX_SEGMENTS);
+		if (room < 2)
+			return false;
+		skb = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + room * len, 1,
+					  &err);
+		if (!skb)
+			return false;
+		skb_reserve(skb, MCG_TX_HEADROOM);
+		skb_put_data(skb, b->skb->data, b->skb->len);
+		consume_skb(b->skb);
+		WRITE_ONCE(b->skb, skb);
+		b->room = room;
+		b->seg_len = len;
+	}
+	if (b->segs + 2 > b->room)
+		return false;
+	skb_put(b->skb, MCG_WIRE_TAG_LEN);
+	skb_put(b->skb, sizeof(struct mcg_wire_hdr));
+	b->segs++;
+	b->msgs = 0;
+	return true;
+}
+
+/*
+ * The message to come fits @b's open datagram, but not a train of
+ * datagrams that long: the closed ones go, and the open one stays, moved
+ * to an skb of its own, as a bundle that may grow to the path's size.
+ * Their local copies are delivered now: all were reported as sent.
+ */
+static int mcg_tx_train_part(struct mcg_group *g, struct sock *sk,
+			     struct mcg_bundle *b)
+{
+	unsigned int off = b->segs * b->seg_len, n = b->segs;
+	struct sk_buff *skb = b->skb, *open;
+	int err;
+
+	open = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + MCG_TX_OVERHEAD +
+				   b->limit, 1, &err);
+	if (!open)
+		return mcg_tx_flush(g, sk, b);
+	skb_reserve(open, MCG_TX_HEADROOM);
+	skb_put_data(open, skb->data + off, skb->len - off);
+	skb_trim(skb, off);
+	WRITE_ONCE(b->skb, open);
+	b->segs = 0;
+	return mcg_tx_seal_send(g, sk, skb, n, b->seg_len, MCG_WIRE_BUNDLE,
 				&b->local);
 }
 
 /*
  * Add one message from @msg to @b, the socket's bundle, and send the
- * bundle if the caller has no more (@more false) or the message does not
- * fit.  @limit is the most plaintext one datagram of the group carries.
- * Under the socket's lock.  A bundle that fails to go fails the message
- * that made it go: those before it were already reported as sent, as
- * with UDP's corking.
+ * bundle if the caller has no more (@more false), or if the message fits
+ * neither its open datagram nor a next one in its train.  @limit is the
+ * most plaintext one datagram of the group carries.  Under the socket's
+ * lock.  A bundle that fails to go fails the message that made it go:
+ * those before it were already reported as sent, as with UDP's corking.
  */
 int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 		  struct msghdr *msg, size_t len, bool more,
@@ -439,15 +602,22 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 	void *text;
 	int err;
 
-	/* Its room was sized when it began: the path's MTU may have grown. */
-	if (b->skb && b->skb->len - sizeof(struct mcg_wire_hdr) + rec >
-		      min(limit, b->limit)) {
+	if (rec > limit) {	/* not even alone in a bundle: DATA, after it */
 		err = mcg_tx_flush(g, sk, b);
 		if (err)
 			return err;
-	}
-	if (rec > limit)	/* not even alone in a bundle (sent above): DATA */
 		return mcg_tx_send(g, sk, msg, len);
+	}
+	/* Its room was sized when it began: the path's MTU may have grown. */
+	if (b->skb && mcg_tx_open_len(b) + rec > mcg_tx_open_room(b, limit)) {
+		err = 0;
+		if (b->segs && mcg_tx_open_len(b) + rec <= min(limit, b->limit))
+			err = mcg_tx_train_part(g, sk, b);
+		else if (!mcg_tx_train_next(sk, b, rec))
+			err = mcg_tx_flush(g, sk, b);
+		if (err)
+			return err;
+	}
 	if (!b->skb) {	/* nothing bundled: a failure here leaves nothing */
 		skb = mcg_tx_alloc(g, sk, msg, limit, &err);
 		if (!skb)
@@ -455,6 +625,7 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 		WRITE_ONCE(b->skb, skb);
 		b->msgs = 0;
 		b->limit = limit;
+		b->segs = 0;
 	}
 	skb = b->skb;
 	text = skb_put(skb, rec);
@@ -463,7 +634,7 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 	if (err) {
 		/* Those bundled before it go now, as after any failure. */
 		skb_trim(skb, skb->len - rec);
-		if (b->msgs) {
+		if (b->msgs || b->segs) {
 			mcg_tx_flush(g, sk, b);
 		} else {
 			WRITE_ONCE(b->skb, NULL);

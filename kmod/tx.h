@@ -10,10 +10,15 @@ struct msghdr;
 
 /**
  * struct mcg_bundle - messages a socket sent with more to come
- * @skb: a datagram being filled: header room, then records; or NULL
+ * @skb: a train being filled, or NULL: header room, then datagrams, each
+ *	a header, records and room for the tag; all but the last, still
+ *	open, are closed and @seg_len long (it goes as one UDP GSO skb)
  * @local: their copies for the other local sockets, delivered once sent
- * @msgs: the messages in @skb
- * @limit: the plaintext @skb has room for
+ * @msgs: the messages in the open datagram
+ * @limit: the plaintext one datagram has room for
+ * @segs: the closed datagrams before the open one
+ * @seg_len: their length; the open one starts @segs * @seg_len into @skb
+ * @room: the datagrams of @seg_len @skb can hold
  *
  * Under the socket's lock.
  */
@@ -22,6 +27,9 @@ struct mcg_bundle {
 	struct sk_buff_head local;
 	unsigned int msgs;
 	unsigned int limit;
+	unsigned int segs;
+	unsigned int seg_len;
+	unsigned int room;
 };
 
 int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,

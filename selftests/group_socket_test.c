@@ -371,19 +371,89 @@ TEST_F_TIMEOUT(grp, a_bundle_goes_before_the_message_that_would_not_fit, GRP_TIM
 	/* 1404 bytes of plaintext per datagram; each record costs 2 more. */
 	memset(big, 'x', sizeof(big));
 	EXPECT_EQ(701, send(tx, big, 701, MSG_MORE));
-	EXPECT_EQ(701, send(tx, big, 701, MSG_MORE));	/* 1406: does not fit */
-	EXPECT_EQ(1, counter("tx_packets"));		/* the first, alone */
-	EXPECT_EQ(701, counter("tx_bytes"));		/* ... as plain DATA */
-	EXPECT_EQ(701, strlen(next(rx)));
+	/* 1406 does not fit: a second datagram, in a train with the first. */
+	EXPECT_EQ(701, send(tx, big, 701, MSG_MORE));
+	EXPECT_EQ(0, counter("tx_packets"));
 	EXPECT_STREQ("(none)", next(rx));
-	EXPECT_EQ(699, send(tx, big, 699, MSG_MORE));	/* 703 + 701: fits */
+	/*
+	 * 703 + 701 fits the second, but the datagrams of a train are as
+	 * long as its first: the first goes, a bundle of one, and the
+	 * second stays, a bundle that takes this one too.
+	 */
+	EXPECT_EQ(699, send(tx, big, 699, MSG_MORE));
 	EXPECT_EQ(1, counter("tx_packets"));
+	EXPECT_EQ(703, counter("tx_bytes"));
+	EXPECT_EQ(701, strlen(next(rx)));
+	EXPECT_EQ(701, strlen(next(rx)));	/* reported sent: delivered */
+	EXPECT_STREQ("(none)", next(rx));
 	/* The largest message cannot be bundled: what was goes, then it. */
 	EXPECT_EQ(1404, send(tx, big, 1404, MSG_MORE));
 	EXPECT_EQ(3, counter("tx_packets"));
-	EXPECT_EQ(701, strlen(next(rx)));
+	EXPECT_EQ(703 + 1404 + 1404, counter("tx_bytes"));
 	EXPECT_EQ(699, strlen(next(rx)));
 	EXPECT_EQ(1404, strlen(next(rx)));
+	EXPECT_STREQ("(none)", next(rx));
+	close(tx);
+	close(rx);
+}
+
+TEST_F_TIMEOUT(grp, full_datagrams_go_as_a_train_until_one_is_shorter, GRP_TIMEOUT)
+{
+	static char big[1400];
+	int tx, rx, i;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	/* A message of 1400 fills a datagram: 1402 of 1404 as a record. */
+	for (i = 0; i < 3; i++) {
+		memset(big, 'a' + i, sizeof(big));
+		EXPECT_EQ(1400, send(tx, big, sizeof(big), MSG_MORE));
+	}
+	EXPECT_EQ(0, counter("tx_packets"));
+	/* 100 bytes open a fourth, shorter: only the last may be. */
+	EXPECT_EQ(100, send(tx, big, 100, MSG_MORE));
+	EXPECT_EQ(0, counter("tx_packets"));
+	/* 1400 fits neither the fourth nor a fifth as long: the train goes. */
+	memset(big, 'z', sizeof(big));
+	EXPECT_EQ(1400, send(tx, big, sizeof(big), MSG_MORE));
+	EXPECT_EQ(4, counter("tx_packets"));
+	EXPECT_EQ(3 * 1402 + 102, counter("tx_bytes"));
+	for (i = 0; i < 3; i++) {
+		memset(big, 'a' + i, sizeof(big));
+		EXPECT_EQ(0, memcmp(next(rx), big, sizeof(big)));
+	}
+	EXPECT_EQ(100, strlen(next(rx)));
+	EXPECT_STREQ("(none)", next(rx));
+	/* 1402 + 3 does not fit one datagram: a train of two. */
+	EXPECT_EQ(1, send(tx, "!", 1, 0));
+	EXPECT_EQ(6, counter("tx_packets"));
+	memset(big, 'z', sizeof(big));
+	EXPECT_EQ(0, memcmp(next(rx), big, sizeof(big)));
+	EXPECT_STREQ("!", next(rx));
+	EXPECT_STREQ("(none)", next(rx));
+	EXPECT_EQ(6, counter("rx_delivered"));
+	close(tx);
+	close(rx);
+}
+
+TEST_F_TIMEOUT(grp, a_failed_message_sends_the_train_without_it, GRP_TIMEOUT)
+{
+	static char big[1400];
+	int tx, rx;
+
+	ASSERT_LE(0, tx = bound(GID));
+	ASSERT_LE(0, rx = bound(GID));
+	memset(big, 'q', sizeof(big));
+	EXPECT_EQ(1400, send(tx, big, sizeof(big), MSG_MORE));
+	EXPECT_EQ(1400, send(tx, big, sizeof(big), MSG_MORE));
+	/* It opens a third datagram and fails to fill it: two go. */
+	EXPECT_EQ(-1, send(tx, (void *)8, sizeof(big), MSG_MORE));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(2, counter("tx_packets"));
+	EXPECT_EQ(2 * 1402, counter("tx_bytes"));
+	EXPECT_EQ(0, counter("tx_errors"));
+	EXPECT_EQ(0, memcmp(next(rx), big, sizeof(big)));
+	EXPECT_EQ(0, memcmp(next(rx), big, sizeof(big)));
 	EXPECT_STREQ("(none)", next(rx));
 	close(tx);
 	close(rx);

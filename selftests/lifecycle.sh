@@ -397,6 +397,34 @@ test_concurrent_senders_lose_nothing_at_run_changes() {
 		fail "messages lost at run changes"
 }
 
+# A train longer than what is left of its run: the part the run sealed
+# leaves first, then the next run starts and seals the rest.  No datagram
+# waits sealed for a run that has ended, and none is lost.
+test_a_train_longer_than_its_run_goes_in_parts() {
+	local pad out
+	trap 'cleanup_jobs; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; unload_retry; mcg_load' EXIT
+	ip netns del $A 2>/dev/null
+	ip netns del $B 2>/dev/null
+	unload_retry || fail "rmmod"
+	mcg_load msgs_per_run=4
+	hosts && keys 1 || fail "setup"
+	pad=$(head -c 1399 /dev/zero | tr '\0' x)
+	capture train
+	recv_start $B "$TMP/train.recv" -n 10 -t 60000 5 || fail "mcg_recv"
+	run SA -b 5 "$pad%u" 10
+	recv_wait $RECV_PID "$TMP/train.recv"
+	out=$(stop_capture)
+	echo "$out" | cut -d' ' -f1-7
+	# Three skbs: 4, 4 and 2 datagrams of 1450 bytes, each from seq 1.
+	[ "$(awk '{ print $6, $7 }' <<< "$out" | tr '\n' ' ')" = "1 5752 1 5752 1 2852 " ] ||
+		fail "not trains of 4, 4 and 2"
+	[ "$(awk '{ print $5 }' <<< "$out" | sort -u | wc -l)" = 3 ] || fail "not 3 runs"
+	[ "$(awk '{ print $2, $4 }' "$TMP/train.recv" | tr '\n' ' ')" = \
+	  "$(seq -f "9 $pad%g" 0 9 | tr '\n' ' ')" ] || fail "B did not get the 10 in order"
+	counters_are $A "tx_packets=10 tx_errors=0" || fail "A's counters"
+	counters_are $B "rx_packets=10 rx_drop_old_run=0" || fail "B's counters"
+}
+
 # -- 4 ------------------------------------------------------------------
 
 test_an_exhausted_key_stops_sending_until_a_new_epoch() {

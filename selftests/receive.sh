@@ -147,6 +147,33 @@ test_a_bundle_is_opened_once_and_each_message_delivered() {
 	expect h2 rx_delivered 200
 }
 
+# A train (messages that fill datagrams, sent with more to come) crosses
+# the bridge as one UDP GSO skb; the receiver's UDP socket cuts it into
+# its datagrams, each opened once, and each message reaches every reader.
+test_a_train_arrives_as_datagrams_each_opened_once() {
+	local pad
+	hosts h1 h2
+	pad=$(head -c 1399 /dev/zero | tr '\0' x)
+	cap=$(mcg_capture_start h2 eth0 "$TMP/train.pcap" udp h1 eth0) || fail "tcpdump"
+	listen h2 "$TMP/train" -s 2 -n 10 -t 20000
+	kprobe_start || skip "no kprobe events in this kernel"
+	run ip netns exec h1 "$SEND" -b 5 "$pad%u" 10
+	wait
+	n=$(kprobe_count)
+	mcg_capture_stop "$cap" "$TMP/train.pcap" h1 eth0
+	[ "$("$PCAP" "$TMP/train.pcap" | wc -l)" = 1 ] || fail "not one skb on the link"
+	want=$(seq -f "$pad%g" 0 9 | tr '\n' ' ')
+	for s in 0 1; do
+		got=$(awk -v s=$s '$1 == s && $2 == 1 && $3 == 1400 { print $4 }' "$TMP/train" |
+			tr '\n' ' ')
+		[ "$got" = "$want" ] || fail "socket $s: not the 10 messages in order"
+	done
+	[ "$n" = 10 ] || fail "$n decryptions for 10 datagrams"
+	expect h1 tx_packets 10
+	expect h2 rx_packets 10
+	expect h2 rx_delivered 20
+}
+
 test_largest_message_crosses_intact() {
 	hosts h1 h2
 	# 1500 - IPv6 40 - UDP 8 - header 32 - tag 16

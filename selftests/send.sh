@@ -4,7 +4,8 @@
 # The send path as the wire shows it: each message sealed once, under the
 # sending epoch and a run of its own, with sequence numbers from 1, the
 # group's hop limit, every algorithm, and never a plaintext byte; messages
-# sent with more to come, bundled into as few datagrams as fit.  Runs
+# sent with more to come, bundled into as few datagrams as fit, and those
+# sent as one train.  Runs
 # start anew with each epoch and each module load, always larger, so no
 # (key, nonce) pair is ever used twice.
 #
@@ -56,6 +57,8 @@ test_each_message_is_sealed_once() {
 
 test_messages_sent_with_more_to_come_go_as_bundles() {
 	setup || fail "setup"
+	# Datagrams as the wire has them: a0 cuts a train itself.
+	run ip netns exec $A ethtool -K a0 tx-udp-segmentation off
 	capture bundle
 	# 10 messages of 29 bytes, each a 2-byte length and itself: 310.
 	run SA -b 5 "$MARK-%u" 10
@@ -71,6 +74,33 @@ test_messages_sent_with_more_to_come_go_as_bundles() {
 		fail "not one bundle of 10, then bundles of 44 and 16"
 	grep -qa "$(echo -n "$MARK" | cut -c1-8)" "$CAPFILE" && fail "plaintext on the wire"
 	[ "$(MA -j stats g | jq .groups[0].tx_packets)" = 3 ] || fail "tx_packets"
+	true
+}
+
+# Messages that fill datagrams, sent with more to come, go as a train: one
+# UDP GSO skb of datagrams, each sealed under its own sequence number.  A
+# veth passes it whole; one that cannot segment it sends datagrams.
+test_a_burst_of_full_datagrams_goes_as_one_train() {
+	local pad
+	setup || fail "setup"
+	pad=$(head -c 1399 /dev/zero | tr '\0' x)
+	capture train
+	# 10 of 1400 bytes: each a bundle of one, 32 + 2 + 1400 + 16 long.
+	run SA -b 5 "$pad%u" 10
+	out=$(stop_capture)
+	echo "$out"
+	# The train's first header, and the other nine after it: 10 * 1450 - 48.
+	[ "$(awk '{ print $6, $7 }' <<< "$out")" = "1 14452" ] || fail "not one train of 10"
+	run ip netns exec $A ethtool -K a0 tx-udp-segmentation off
+	capture datagrams
+	run SA -b 5 "$pad%u" 10
+	out=$(stop_capture)
+	echo "$out"
+	[ "$(awk '{ print $6, $7 }' <<< "$out" | tr '\n' ' ')" = \
+	  "$(seq -f '%g 1402' 11 20 | tr '\n' ' ')" ] || fail "not 10 datagrams, seq 11..20"
+	[ "$(awk '{ print $5 }' <<< "$out" | sort -u | wc -l)" = 1 ] || fail "the run changed"
+	grep -qa "${pad:0:16}" "$TMP/train" "$TMP/datagrams" && fail "plaintext on the wire"
+	[ "$(MA -j stats g | jq .groups[0].tx_packets)" = 20 ] || fail "tx_packets"
 	true
 }
 
