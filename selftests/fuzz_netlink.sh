@@ -51,14 +51,16 @@ slab_growth() {
 }
 
 # slab_leaks OLD NEW WORK: the kmalloc caches that grew by more than the
-# per-CPU and partial slabs SLUB keeps (eight slabs' worth of objects: a
-# namespace's life with no request at all leaves up to three or four) and
-# by more than a twentieth of WORK, the groups and keys the fuzzers made:
-# a leak of what one in twenty of them allocated.
+# per-CPU and partial slabs SLUB keeps (sixteen slabs' worth of objects: a
+# namespace's life with no request at all leaves up to three or four, and
+# on a host busy with other guests kmalloc-256 was seen 133 and 164
+# objects up, eight to ten slabs, with kmemleak finding nothing) and by
+# more than a twentieth of WORK, the groups and keys the fuzzers made: a
+# leak of what one in twenty of them allocated.
 slab_leaks() {
 	awk -v work="$3" 'NR == FNR { b[$1] = $2; next }
 	     /^kmalloc-/ {
-		d = $2 - b[$1]; lim = 8 * $5
+		d = $2 - b[$1]; lim = 16 * $5
 		if (work / 20 > lim) lim = int(work / 20)
 		if (d > lim) print $1 " grew by " d " objects (at most " lim ")"
 	     }' "$1" "$2"

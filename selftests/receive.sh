@@ -174,6 +174,36 @@ test_a_train_arrives_as_datagrams_each_opened_once() {
 	expect h2 rx_delivered 20
 }
 
+# Under an IPsec policy for the group's port, a train is cut into its
+# datagrams before ESP (xfrm segments what it cannot offload): ten ESP
+# packets on the link, and each datagram opened once at the other end.
+test_a_train_under_ipsec_goes_as_esp_datagrams() {
+	local pad h dir addr=fd00:7::1 key=0x0123456789abcdef0123456789abcdef01234567
+	hosts h1 h2
+	run ip -n h1 addr add $addr/64 dev eth0 nodad
+	for h in h1 h2; do
+		dir=in
+		[ $h = h1 ] && dir=out
+		run ip -n $h xfrm state add src $addr dst $GADDR proto esp spi 0x77 \
+			mode transport aead 'rfc4106(gcm(aes))' $key 128
+		run ip -n $h xfrm policy add src $addr/128 dst $GADDR/128 proto udp dport 6470 \
+			dir $dir tmpl src $addr dst $GADDR proto esp mode transport
+	done
+	pad=$(head -c 999 /dev/zero | tr '\0' x)
+	cap=$(mcg_capture_start h2 eth0 "$TMP/esp.pcap" ip6 h1 eth0) || fail "tcpdump"
+	listen h2 "$TMP/esp" -n 10 -t 20000
+	run ip netns exec h1 "$SEND" -b 5 "$pad%u" 10
+	wait
+	mcg_capture_stop "$cap" "$TMP/esp.pcap" h1 eth0
+	n=$(tcpdump -r "$TMP/esp.pcap" -n 'ip6 proto 50' 2>/dev/null | wc -l)
+	[ "$n" = 10 ] || fail "$n ESP packets, not 10"
+	[ -z "$("$PCAP" "$TMP/esp.pcap")" ] || fail "mcg datagrams outside ESP"
+	[ "$(awk '$3 == 1000 { print $4 }' "$TMP/esp" | tr '\n' ' ')" = \
+	  "$(seq -f "$pad%g" 0 9 | tr '\n' ' ')" ] || fail "not the 10 messages in order"
+	expect h1 tx_packets 10
+	expect h2 rx_packets 10
+}
+
 test_largest_message_crosses_intact() {
 	hosts h1 h2
 	# 1500 - IPv6 40 - UDP 8 - header 32 - tag 16
