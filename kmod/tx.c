@@ -46,8 +46,14 @@
 #define MCG_TX_HEADROOM (LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 			 sizeof(struct udphdr))
 #define MCG_TX_OVERHEAD (sizeof(struct mcg_wire_hdr) + MCG_WIRE_TAG_LEN)
-/* A train's skb is one allocation of at most 32 KiB (order 3). */
+/*
+ * A train's skb is one allocation of at most 32 KiB (order 3).  Its
+ * sequence numbers are reserved at once, so other sockets' datagrams may
+ * leave while it is sealed: at most 64 numbers keep that far inside the
+ * smallest window (MCG_WINDOW_MIN).
+ */
 #define MCG_TX_TRAIN_BYTES (SKB_WITH_OVERHEAD(SZ_32K) - MCG_TX_HEADROOM)
+#define MCG_TX_TRAIN_MAX 64
 
 /*
  * The limits can be lowered, never raised: tests reach them in a few
@@ -536,7 +542,7 @@ static bool mcg_tx_train_next(struct sock *sk, struct mcg_bundle *b,
 		return false;
 	if (!b->segs) {
 		room = min_t(unsigned int, MCG_TX_TRAIN_BYTES / len,
-			     UDP_MAX_SEGMENTS);
+			     MCG_TX_TRAIN_MAX);
 		if (room < 2)
 			return false;
 		skb = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + room * len, 1,

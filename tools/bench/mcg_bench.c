@@ -52,6 +52,7 @@
 #include <linux/tipc.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <sched.h>
@@ -576,12 +577,35 @@ static bool wait_acks(int fd, int64_t *acked, int64_t want, uint64_t deadline)
 	}
 }
 
+/* @len bytes of messages of @seg each, as datagrams of @seg: UDP GSO. */
+static void send_segments(int fd, const void *buf, size_t len, uint16_t seg)
+{
+	char control[CMSG_SPACE(sizeof(seg))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (len > seg) {	/* one alone is a plain datagram */
+		m.msg_control = control;
+		m.msg_controllen = sizeof(control);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	}
+	if (sendmsg(fd, &m, 0) != (ssize_t)len)
+		die("sendmsg of %zu bytes in datagrams of %u: %s", len, seg,
+		    strerror(errno));
+}
+
 static int run_sender(void)
 {
 	uint64_t total = opt.warmup + opt.count, seq = 0, burst, stalls = 0;
 	uint64_t t0 = 0;
 	int64_t *acked;
-	unsigned char *buf, *wire;
+	unsigned char *buf, *wire, *train = NULL;
+	size_t tlen = 0;
 	struct bench_hdr *h;
 	struct ossl o;
 	int *fds, nfd, afd, i = 0;
@@ -589,7 +613,9 @@ static int run_sender(void)
 	buf = calloc(1, opt.size);
 	wire = calloc(1, opt.size + OSSL_NONCE + OSSL_TAG);
 	acked = malloc(opt.receivers * sizeof(*acked));
-	if (!buf || !wire || !acked)
+	if (opt.more && opt.mode == MODE_UDP)
+		train = malloc(opt.size * opt.burst);
+	if (!buf || !wire || !acked || (opt.more && opt.mode == MODE_UDP && !train))
 		die("out of memory");
 	for (uint32_t r = 0; r < opt.receivers; r++)
 		acked[r] = NOT_HEARD;
@@ -622,6 +648,15 @@ static int run_sender(void)
 			if (opt.mode == MODE_OSSL) {
 				len = ossl_seal(&o, buf, opt.size, wire);
 				p = wire;
+			}
+			if (train) {	/* the burst in one send, at its end */
+				memcpy(train + tlen, p, len);
+				tlen += len;
+				if (seq + 1 == total || seq + 1 == (burst + 1) * opt.burst) {
+					send_segments(fd, train, tlen, len);
+					tlen = 0;
+				}
+				continue;
 			}
 			if (send(fd, p, len, opt.more && seq + 1 < total &&
 				 seq + 1 < (burst + 1) * opt.burst ? MSG_MORE : 0) !=
@@ -897,7 +932,9 @@ static void usage(int status)
 		"  -m COUNT     tipc send: group members to wait for (default -r)\n"
 		"  -x NSFILE    send: one socket in each network namespace listed\n"
 		"  -M           mcg send: all but a burst's last message with MSG_MORE,\n"
-		"               so that the kernel bundles them (one socket only)\n"
+		"               so that the kernel bundles them; udp send: each burst\n"
+		"               in one sendmsg() with UDP_SEGMENT, datagrams of SIZE\n"
+		"               (UDP GSO; one socket only)\n"
 		"  -t MS        acknowledgement timeout (default 2000)\n"
 		"  -l LABEL     words added to the output line\n",
 		sizeof(struct bench_hdr));
@@ -978,9 +1015,13 @@ int main(int argc, char **argv)
 		die("-G and -x do not go together");
 	if (opt.nsfile && opt.mode == MODE_TIPC)
 		die("-x is not for tipc");
-	/* UDP would cork a burst into one message: not the same traffic. */
-	if (opt.more && (opt.mode != MODE_MCG || opt.ngroups > 1 || opt.nsfile))
-		die("-M is for mcg, with one socket");
+	/*
+	 * UDP's MSG_MORE would cork a burst into one message, which is not
+	 * the same traffic: its -M is UDP_SEGMENT, one datagram a message.
+	 */
+	if (opt.more && ((opt.mode != MODE_MCG && opt.mode != MODE_UDP) ||
+			 opt.ngroups > 1 || opt.nsfile))
+		die("-M is for mcg and udp, with one socket");
 	if (!opt.members)
 		opt.members = opt.receivers;
 	if (!opt.group)
