@@ -275,13 +275,29 @@ static void setsockopt_or_die(int fd, int level, int name, const void *val,
 		die_errno(what);
 }
 
+/*
+ * The address of the I-th group of -G: the first is -a's, the others
+ * ff05::1:I+1, as the run script gives mcg's groups 2.. (ids I+1).
+ */
+static struct in6_addr group_addr(uint32_t i)
+{
+	struct in6_addr a = opt.maddr;
+
+	if (i) {
+		inet_pton(AF_INET6, "ff05::1:0", &a);
+		a.s6_addr[14] = (i + 1) >> 8;
+		a.s6_addr[15] = (i + 1) & 0xff;
+	}
+	return a;
+}
+
 /* UDP to the group's address: connected, so that send() needs no address
  * and the route is looked up once, as an application would do. */
-static int udp_sender(void)
+static int udp_sender(const struct in6_addr *maddr)
 {
 	struct sockaddr_in6 sa = {
 		.sin6_family = AF_INET6,
-		.sin6_addr = opt.maddr,
+		.sin6_addr = *maddr,
 		.sin6_port = htons(opt.port),
 	};
 	int fd = socket(AF_INET6, SOCK_DGRAM, 0), one = 1, zero = 0;
@@ -296,7 +312,7 @@ static int udp_sender(void)
 	/* mcg's group sockets do not loop back either. */
 	setsockopt_or_die(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero),
 			  "IPV6_MULTICAST_LOOP");
-	if (IN6_IS_ADDR_MC_LINKLOCAL(&opt.maddr))
+	if (IN6_IS_ADDR_MC_LINKLOCAL(maddr))
 		sa.sin6_scope_id = idx;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		die_errno("connect");
@@ -305,14 +321,14 @@ static int udp_sender(void)
 
 /* Bound to the group's address and port, so that each socket gets a copy
  * of the group's datagrams and of nothing else. */
-static int udp_receiver(void)
+static int udp_receiver(const struct in6_addr *maddr)
 {
 	struct sockaddr_in6 sa = {
 		.sin6_family = AF_INET6,
-		.sin6_addr = opt.maddr,
+		.sin6_addr = *maddr,
 		.sin6_port = htons(opt.port),
 	};
-	struct ipv6_mreq mr = { .ipv6mr_multiaddr = opt.maddr };
+	struct ipv6_mreq mr = { .ipv6mr_multiaddr = *maddr };
 	int fd = socket(AF_INET6, SOCK_DGRAM, 0), one = 1, zero = 0;
 
 	if (fd < 0)
@@ -321,12 +337,12 @@ static int udp_receiver(void)
 	setsockopt_or_die(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one), "SO_REUSEADDR");
 	setsockopt_or_die(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero, sizeof(zero),
 			  "IPV6_MULTICAST_ALL");
-	if (IN6_IS_ADDR_MC_LINKLOCAL(&opt.maddr))
+	if (IN6_IS_ADDR_MC_LINKLOCAL(maddr))
 		sa.sin6_scope_id = mr.ipv6mr_interface;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		die_errno("bind");
 	/* A unicast address (a check on loopback) needs no joining. */
-	if (IN6_IS_ADDR_MULTICAST(&opt.maddr))
+	if (IN6_IS_ADDR_MULTICAST(maddr))
 		setsockopt_or_die(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr),
 				  "IPV6_JOIN_GROUP");
 	return fd;
@@ -456,8 +472,11 @@ static int sender_socket(uint32_t i)
 {
 	switch (opt.mode) {
 	case MODE_UDP:
-	case MODE_OSSL:
-		return udp_sender();
+	case MODE_OSSL: {
+		struct in6_addr a = group_addr(i % opt.ngroups);
+
+		return udp_sender(&a);
+	}
 	case MODE_MCG:
 		return mcg_socket(opt.group + i % opt.ngroups);
 	case MODE_TIPC:
@@ -710,8 +729,11 @@ static int receiver_socket(uint32_t reader, uint32_t i)
 		 */
 		return tipc_member(opt.receiver_id * 100000 + reader + 1,
 				   TIPC_GROUP_MEMBER_EVTS);
-	default:
-		return udp_receiver();
+	default: {
+		struct in6_addr a = group_addr(i);
+
+		return udp_receiver(&a);
+	}
 	}
 }
 
@@ -775,7 +797,7 @@ static int run_receiver(void)
 	int ep, afd;
 
 	/* -G: one reader of many groups; else one socket per reader. */
-	per_reader = opt.mode == MODE_MCG ? opt.ngroups : 1;
+	per_reader = opt.mode == MODE_MCG || opt.mode == MODE_UDP ? opt.ngroups : 1;
 	nsock = opt.readers * per_reader;
 	if (nsock > MAX_SOCKETS)
 		die("%u sockets is too many (at most %d)", nsock, MAX_SOCKETS);
@@ -920,7 +942,8 @@ static void usage(int status)
 		"  -p PORT      udp, ossl: the group's port (default 6471)\n"
 		"  -i IFACE     udp, ossl: the interface of the group\n"
 		"  -g ID        mcg: group id (default 1); tipc: group type (default 4242)\n"
-		"  -G COUNT     mcg: use groups ID to ID+COUNT-1, round-robin\n"
+		"  -G COUNT     mcg: use groups ID to ID+COUNT-1, round-robin; udp:\n"
+		"               -a's address and ff05::1:2 to ff05::1:COUNT\n"
 		"  -A ALG       ossl: aes-gcm-128 (default), aes-gcm-256, chacha20-poly1305\n"
 		"  -k KEYFILE   ossl: raw key bytes (default: a fixed benchmark key)\n"
 		"  -c ADDR      side channel: send: address to listen on (default ::);\n"
@@ -1009,8 +1032,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(2);
-	if (opt.ngroups > 1 && opt.mode != MODE_MCG)
-		die("-G is for mcg");
+	if (opt.ngroups > 1 && opt.mode != MODE_MCG && opt.mode != MODE_UDP)
+		die("-G is for mcg and udp");
 	if (opt.ngroups > 1 && opt.nsfile)
 		die("-G and -x do not go together");
 	if (opt.nsfile && opt.mode == MODE_TIPC)
