@@ -280,19 +280,25 @@ void mcg_tx_forget_key(struct mcg_group *g, u64 key_id)
 }
 
 /*
- * The first @len bytes of @skb's data in an skb of their own, taken from
- * @skb, which may then put its headers over them.
+ * @len bytes at @data copied into a new skb with header room and @size
+ * bytes of data room: charged to @sk, without waiting for its buffer
+ * space, or, without @sk, to no one.
  */
-static struct sk_buff *mcg_tx_train_cut(struct sk_buff *skb, unsigned int len)
+static struct sk_buff *mcg_tx_skb_copy(struct sock *sk, const void *data,
+				       unsigned int len, unsigned int size)
 {
-	struct sk_buff *part = alloc_skb(MCG_TX_HEADROOM + len, GFP_KERNEL);
+	struct sk_buff *skb;
+	int err;
 
-	if (!part)
+	if (sk)
+		skb = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + size, 1, &err);
+	else
+		skb = alloc_skb(MCG_TX_HEADROOM + size, GFP_KERNEL);
+	if (!skb)
 		return NULL;
-	skb_reserve(part, MCG_TX_HEADROOM);
-	skb_put_data(part, skb->data, len);
-	__skb_pull(skb, len);
-	return part;
+	skb_reserve(skb, MCG_TX_HEADROOM);
+	skb_put_data(skb, data, len);
+	return skb;
 }
 
 /* @skb holds @n datagrams of @seg_len: one UDP GSO skb, to the receiver. */
@@ -360,11 +366,13 @@ static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
 			 * leaves first, under it, before the next run begins
 			 * (mcg_tx_renew() waits for it).
 			 */
-			part = mcg_tx_train_cut(skb, got * seg_len);
+			part = mcg_tx_skb_copy(NULL, skb->data, got * seg_len,
+					       got * seg_len);
 			if (!part) {
 				err = -ENOMEM;
 				goto out_error;
 			}
+			__skb_pull(skb, got * seg_len);	/* its headers go there */
 		} else {
 			skb = NULL;
 		}
@@ -536,7 +544,6 @@ static bool mcg_tx_train_next(struct sock *sk, struct mcg_bundle *b,
 	unsigned int len = mcg_tx_open_len(b) + MCG_TX_OVERHEAD;
 	struct sk_buff *skb;
 	unsigned int room;
-	int err;
 
 	if ((b->segs && len != b->seg_len) || MCG_TX_OVERHEAD + rec > len)
 		return false;
@@ -545,12 +552,9 @@ static bool mcg_tx_train_next(struct sock *sk, struct mcg_bundle *b,
 			     MCG_TX_TRAIN_MAX);
 		if (room < 2)
 			return false;
-		skb = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + room * len, 1,
-					  &err);
+		skb = mcg_tx_skb_copy(sk, b->skb->data, b->skb->len, room * len);
 		if (!skb)
 			return false;
-		skb_reserve(skb, MCG_TX_HEADROOM);
-		skb_put_data(skb, b->skb->data, b->skb->len);
 		consume_skb(b->skb);
 		WRITE_ONCE(b->skb, skb);
 		b->room = room;
@@ -576,14 +580,11 @@ static int mcg_tx_train_part(struct mcg_group *g, struct sock *sk,
 {
 	unsigned int off = b->segs * b->seg_len, n = b->segs;
 	struct sk_buff *skb = b->skb, *open;
-	int err;
 
-	open = sock_alloc_send_skb(sk, MCG_TX_HEADROOM + MCG_TX_OVERHEAD +
-				   b->limit, 1, &err);
+	open = mcg_tx_skb_copy(sk, skb->data + off, skb->len - off,
+			       MCG_TX_OVERHEAD + b->limit);
 	if (!open)
 		return mcg_tx_flush(g, sk, b);
-	skb_reserve(open, MCG_TX_HEADROOM);
-	skb_put_data(open, skb->data + off, skb->len - off);
 	skb_trim(skb, off);
 	WRITE_ONCE(b->skb, open);
 	b->segs = 0;

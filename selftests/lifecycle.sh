@@ -110,6 +110,19 @@ recv_wait() {
 	fail "mcg_recv did not get every message"
 }
 
+# reload_with PARAM...: the module loaded afresh with PARAMs (its limits
+# lowered), the log marked, the hosts made and keyed; as the case ends,
+# the module is loaded again as the other cases expect it.
+reload_with() {
+	trap 'cleanup_jobs; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; unload_retry; mcg_load' EXIT
+	ip netns del $A 2>/dev/null
+	ip netns del $B 2>/dev/null
+	unload_retry || fail "rmmod"
+	dmesg_mark
+	mcg_load "$@"
+	hosts && keys 1 || fail "setup"
+}
+
 lines_ge() { [ "$(wc -l < "$1")" -ge "$2" ]; }
 
 # counters NS NAME...: "NAME=VALUE ..." of group g in NS; a NAME of the
@@ -387,12 +400,7 @@ test_a_restarted_sender_is_heard_and_its_old_runs_refused() {
 # With runs of 64, 9 and then 40 of 4,000 were so lost on a host busy with
 # other guests.  A real run is 2^28 datagrams.)
 test_concurrent_senders_lose_nothing_at_run_changes() {
-	trap 'cleanup_jobs; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; unload_retry; mcg_load' EXIT
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	unload_retry || fail "rmmod"
-	mcg_load msgs_per_run=512
-	hosts && keys 1 || fail "setup"
+	reload_with msgs_per_run=512
 	# shellcheck disable=SC2016	# expanded by the inner shell
 	run ip netns exec $A bash -c 'for _ in 1 2 3 4; do "$1" 5 x 1000 & done; wait' _ "$SEND"
 	wait_until 60 sum_ge $B 4000 rx_packets rx_drop_old_run rx_drop_old rx_drop_replay rx_drop_backlog ||
@@ -407,12 +415,7 @@ test_concurrent_senders_lose_nothing_at_run_changes() {
 # waits sealed for a run that has ended, and none is lost.
 test_a_train_longer_than_its_run_goes_in_parts() {
 	local pad out
-	trap 'cleanup_jobs; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; unload_retry; mcg_load' EXIT
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	unload_retry || fail "rmmod"
-	mcg_load msgs_per_run=4
-	hosts && keys 1 || fail "setup"
+	reload_with msgs_per_run=4
 	pad=$(head -c 1399 /dev/zero | tr '\0' x)
 	capture train
 	recv_start $B "$TMP/train.recv" -n 10 -t 60000 5 || fail "mcg_recv"
@@ -434,13 +437,7 @@ test_a_train_longer_than_its_run_goes_in_parts() {
 
 test_an_exhausted_key_stops_sending_until_a_new_epoch() {
 	local out mon
-	trap 'cleanup_jobs; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; unload_retry; mcg_load' EXIT
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	unload_retry || fail "rmmod"
-	dmesg_mark
-	mcg_load msgs_per_run=4 runs_per_key=3
-	hosts && keys 1 || fail "setup"
+	reload_with msgs_per_run=4 runs_per_key=3
 	ip netns exec $A "$MCGCTL" -j monitor > "$TMP/mon" 2>&1 &
 	mon=$!
 	sleep 0.5
