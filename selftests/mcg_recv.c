@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcg_recv [-s SOCKETS] [-n COUNT] [-t MS] GROUP-ID: bind SOCKETS (default
- * 1) AF_MCG sockets to a group and print every message each receives, as
- * "SOCKET SENDER LENGTH TEXT", until each has COUNT (then exit 0) or none
- * has received anything for MS milliseconds (default 3000; then exit 1 if
- * a COUNT was given).  "ready" on stderr once every socket is bound.
- * For shell tests.
+ * mcg_recv [-s SOCKETS] [-n COUNT] [-t MS] [-r BYTES] GROUP-ID: bind
+ * SOCKETS (default 1) AF_MCG sockets to a group and print every message
+ * each receives, as "SOCKET SENDER LENGTH TEXT", until each has COUNT
+ * (then exit 0) or none has received anything for MS milliseconds
+ * (default 3000; then exit 1 if a COUNT was given).  -r sets each
+ * socket's receive buffer (SO_RCVBUFFORCE), for a test that sends faster
+ * than a busy host lets this print.  "ready" on stderr once every socket
+ * is bound.  For shell tests.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,12 +22,12 @@
 int main(int argc, char **argv)
 {
 	struct sockaddr_mcg sa = { .smcg_family = mcg_test_family() };
-	int nsock = 1, count = -1, timeout = 3000, opt, i, left;
+	int nsock = 1, count = -1, timeout = 3000, rcvbuf = 0, opt, i, left;
 	struct pollfd pfd[MAX_SOCKETS];
 	int got[MAX_SOCKETS] = {};
 	char buf[65536];
 
-	while ((opt = getopt(argc, argv, "s:n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:r:")) != -1) {
 		switch (opt) {
 		case 's':
 			nsock = atoi(optarg);
@@ -35,6 +37,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			timeout = atoi(optarg);
+			break;
+		case 'r':
+			rcvbuf = atoi(optarg);
 			break;
 		default:
 			goto usage;
@@ -49,6 +54,11 @@ int main(int argc, char **argv)
 		if (pfd[i].fd < 0 ||
 		    bind(pfd[i].fd, (struct sockaddr *)&sa, sizeof(sa))) {
 			printf("bind: %s\n", strerror(errno));
+			return 1;
+		}
+		if (rcvbuf && setsockopt(pfd[i].fd, SOL_SOCKET, SO_RCVBUFFORCE,
+					 &rcvbuf, sizeof(rcvbuf))) {
+			printf("SO_RCVBUFFORCE: %s\n", strerror(errno));
 			return 1;
 		}
 	}
@@ -83,6 +93,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: mcg_recv [-s SOCKETS] [-n COUNT] [-t MS] GROUP-ID\n");
+	fprintf(stderr, "usage: mcg_recv [-s SOCKETS] [-n COUNT] [-t MS] [-r BYTES] GROUP-ID\n");
 	return 2;
 }
