@@ -6,7 +6,9 @@
  */
 
 #include <asm/unaligned.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
+#include <linux/slab.h>
 
 #include "aead.h"
 #include "kdf.h"
@@ -56,10 +58,61 @@ struct mcg_aead_req {
 	mcg_aead_done_t done;
 	void *priv;
 	struct scatterlist *sg;
+	struct mcg_aead_slot *slot;	/* where it lives, or NULL: kmalloc'ed */
 	unsigned int nsg;
 	u8 iv[12];
 	struct aead_request req;	/* last: its context, then sg, priv */
 };
+
+/*
+ * One request buffer per CPU, reused: a kmalloc() and a kfree_sensitive()
+ * of each seal's and each open's request were 3% of a 64-byte message,
+ * most of it zeroing the freed object.  A request takes the buffer of the
+ * CPU it starts on if it is free and large enough, else kmalloc()s.
+ * Whoever frees the request gives the buffer back: the caller once the
+ * AEAD returned, or the completion, on any CPU, as may a sealing task that
+ * slept and moved.  Between uses a buffer keeps the last request's state,
+ * as a tfm keeps its key schedule, and is zeroed when the module goes.
+ */
+struct mcg_aead_slot {
+	unsigned long busy;	/* bit 0, a lock taken with a try */
+	void *buf;
+};
+
+#define MCG_AEAD_SLOT_SIZE 2048
+
+static DEFINE_PER_CPU(struct mcg_aead_slot, mcg_aead_slots);
+
+/* Every request is freed: every group, and so every AEAD, is gone. */
+void mcg_aead_uninit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct mcg_aead_slot *slot = per_cpu_ptr(&mcg_aead_slots, cpu);
+
+		WARN_ON_ONCE(slot->busy);
+		kfree_sensitive(slot->buf);
+		slot->buf = NULL;
+	}
+}
+
+int mcg_aead_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct mcg_aead_slot *slot = per_cpu_ptr(&mcg_aead_slots, cpu);
+
+		slot->buf = kmalloc_node(MCG_AEAD_SLOT_SIZE, GFP_KERNEL,
+					 cpu_to_node(cpu));
+		if (!slot->buf) {
+			mcg_aead_uninit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
 /*
  * The entries skb_to_sgvec() fills for @skb, which it does not bound: the
@@ -82,10 +135,20 @@ static struct mcg_aead_req *mcg_aead_req_alloc(struct crypto_aead *tfm,
 			      __alignof__(struct scatterlist));
 	size_t priv_off = ALIGN(sg_off + nsg * sizeof(struct scatterlist),
 				sizeof(long));
-	struct mcg_aead_req *r = kmalloc(priv_off + priv_len, gfp);
+	/* Any CPU's buffer will do: the try-lock, not the CPU, guards it. */
+	struct mcg_aead_slot *slot = raw_cpu_ptr(&mcg_aead_slots);
+	struct mcg_aead_req *r;
 
-	if (!r)
-		return NULL;
+	if (priv_off + priv_len <= MCG_AEAD_SLOT_SIZE &&
+	    !test_and_set_bit_lock(0, &slot->busy)) {
+		r = slot->buf;
+	} else {
+		r = kmalloc(priv_off + priv_len, gfp);
+		if (!r)
+			return NULL;
+		slot = NULL;
+	}
+	r->slot = slot;
 	r->sg = (void *)r + sg_off;
 	r->nsg = nsg;
 	r->priv = (void *)r + priv_off;
@@ -95,7 +158,10 @@ static struct mcg_aead_req *mcg_aead_req_alloc(struct crypto_aead *tfm,
 
 static void mcg_aead_req_free(struct mcg_aead_req *r)
 {
-	kfree_sensitive(r);	/* the request context may hold key material */
+	if (r->slot)
+		clear_bit_unlock(0, &r->slot->busy);
+	else
+		kfree_sensitive(r);	/* its context may hold key material */
 }
 
 /*

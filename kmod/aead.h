@@ -16,6 +16,8 @@ struct mcg_aead_id {
 /* An asynchronous open is done: @priv is the caller's copy, until return. */
 typedef void (*mcg_aead_done_t)(struct sk_buff *skb, void *priv, int err);
 
+int mcg_aead_init(void);
+void mcg_aead_uninit(void);
 struct crypto_aead *mcg_aead_new(const u8 *prk, u32 alg,
 				 const struct mcg_aead_id *id);
 int mcg_aead_seal(struct crypto_aead *tfm, struct sk_buff *skb,

@@ -12,6 +12,7 @@
 #include <linux/mcg.h>
 #include <net/genetlink.h>
 
+#include "aead.h"
 #include "netlink.h"
 #include "netns.h"
 #include "socket.h"
@@ -22,9 +23,12 @@ static int __init mcg_init(void)
 {
 	int ret;
 
-	ret = mcg_udp_init();
+	ret = mcg_aead_init();
 	if (ret)
 		return ret;
+	ret = mcg_udp_init();
+	if (ret)
+		goto err_udp;
 	ret = mcg_netns_init();
 	if (ret)
 		goto err_netns;
@@ -43,6 +47,8 @@ err_socket:
 	mcg_netns_uninit();
 err_netns:
 	mcg_udp_uninit();
+err_udp:
+	mcg_aead_uninit();
 	return ret;
 }
 
@@ -52,6 +58,7 @@ static void __exit mcg_exit(void)
 	mcg_socket_uninit();
 	mcg_netns_uninit();
 	mcg_udp_uninit();
+	mcg_aead_uninit();
 }
 
 module_init(mcg_init);
