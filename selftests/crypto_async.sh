@@ -51,6 +51,7 @@ hosts() {
 		run M "$h" group add g addr $GADDR dev eth0 id 6 sender $i
 		run M "$h" key add g epoch 1 alg aes-gcm-128 keyfile "$TMP/k1"
 	done
+	mcg_bridge_joined $BR $GADDR "$@" || fail "MLD"
 	# Loaded by hand (a kernel whose module tree the guest lacks) counts.
 	modprobe pcrypt 2>/dev/null || [ -d /sys/module/pcrypt ] ||
 		skip "this kernel has no pcrypt"

@@ -171,6 +171,28 @@ mcg_bridge_hosts() {
 	return 1
 }
 
+# mcg_bridge_joined BRIDGE_NS GROUP HOST...: wait until bridge br0 has
+# learnt from MLD that each HOST's port joined GROUP.  A host whose report
+# is late (a join while its link-local address is tentative is reported
+# once DAD is done) gets nothing of what the bridge forwards before, once
+# another port has made the group known.
+mcg_bridge_joined() {
+	local br=$1 grp=$2 h
+	shift 2
+	for h in "$@"; do
+		wait_until 20 mcg_bridge_has "$br" "$grp" "$h" || {
+			echo "port $h has not joined $grp at the bridge"
+			return 1
+		}
+	done
+}
+
+mcg_bridge_has() {	# BRIDGE_NS GROUP PORT
+	bridge -n "$1" -j mdb show dev br0 |
+		jq -e --arg g "$2" --arg p "$3" \
+			'[.[].mdb[]? | select(.grp == $g and .port == $p)] | length > 0' > /dev/null
+}
+
 # mcg_capture_start NS IFACE FILE FILTER PEER_NS PEER_IFACE: tcpdump in the
 # background, returning (with its pid) only once it sees packets: it may
 # say "listening" well before it captures.  The peer sends probes (UDP to

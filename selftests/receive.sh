@@ -46,6 +46,7 @@ hosts() {
 		run M "$h" group add g addr $GADDR dev eth0 id 5 sender $i
 		run M "$h" key add g epoch 1 keyfile "$TMP/k1"
 	done
+	mcg_bridge_joined $BR $GADDR "$@" || fail "MLD"
 }
 
 # listen NS FILE ARGS...: mcg_recv in the background ($LPID), returning
