@@ -66,9 +66,9 @@ struct mcg_aead_req {
 
 /*
  * One request buffer per CPU, reused: a kmalloc() and a kfree_sensitive()
- * of each seal's and each open's request were 3% of a 64-byte message,
- * most of it zeroing the freed object.  A request takes the buffer of the
- * CPU it starts on if it is free and large enough, else kmalloc()s.
+ * of each seal's and each open's request were 7% of a 64-byte message.
+ * A request takes the buffer of the CPU it starts on if it is free and
+ * large enough, else kmalloc()s.
  * Whoever frees the request gives the buffer back: the caller once the
  * AEAD returned, or the completion, on any CPU, as may a sealing task that
  * slept and moved.  Between uses a buffer keeps the last request's state,
