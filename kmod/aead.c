@@ -67,8 +67,8 @@ struct mcg_aead_req {
 /*
  * One request buffer per CPU, reused: a kmalloc() and a kfree_sensitive()
  * of each seal's and each open's request were 7% of a 64-byte message.
- * A request takes the buffer of the CPU it starts on if it is free and
- * large enough, else kmalloc()s.
+ * A seal or an open in softirq takes the buffer of the CPU it starts on
+ * if it is free and large enough, else kmalloc()s.
  * Whoever frees the request gives the buffer back: the caller once the
  * AEAD returned, or the completion, on any CPU, as may a sealing task that
  * slept and moved.  Between uses a buffer keeps the last request's state,
@@ -126,7 +126,8 @@ static unsigned int mcg_aead_nsg(const struct sk_buff *skb)
 
 static struct mcg_aead_req *mcg_aead_req_alloc(struct crypto_aead *tfm,
 					       const struct sk_buff *skb,
-					       size_t priv_len, gfp_t gfp)
+					       size_t priv_len, gfp_t gfp,
+					       bool reuse)
 {
 	unsigned int nsg = min_t(unsigned int, mcg_aead_nsg(skb),
 				 MCG_AEAD_MAX_SG);
@@ -139,7 +140,7 @@ static struct mcg_aead_req *mcg_aead_req_alloc(struct crypto_aead *tfm,
 	struct mcg_aead_slot *slot = raw_cpu_ptr(&mcg_aead_slots);
 	struct mcg_aead_req *r;
 
-	if (priv_off + priv_len <= MCG_AEAD_SLOT_SIZE &&
+	if (reuse && priv_off + priv_len <= MCG_AEAD_SLOT_SIZE &&
 	    !test_and_set_bit_lock(0, &slot->busy)) {
 		r = slot->buf;
 	} else {
@@ -199,7 +200,12 @@ static int mcg_aead_crypt_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 	int ret;
 
 	might_sleep();
-	r = mcg_aead_req_alloc(tfm, skb, 0, GFP_KERNEL);
+	/*
+	 * Sealing is every message sent.  An open that waits is the receive
+	 * worker's, for a run's first datagrams: rare, and it would hold its
+	 * CPU's buffer across a sleep, while the softirq opens there kmalloc().
+	 */
+	r = mcg_aead_req_alloc(tfm, skb, 0, GFP_KERNEL, enc);
 	if (!r)
 		return -ENOMEM;
 	ret = mcg_aead_req_set(r, skb, off, len, seq, enc);
@@ -264,7 +270,7 @@ int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
 	struct mcg_aead_req *r;
 	int ret;
 
-	r = mcg_aead_req_alloc(tfm, skb, priv_len, GFP_ATOMIC);
+	r = mcg_aead_req_alloc(tfm, skb, priv_len, GFP_ATOMIC, true);
 	if (!r)
 		return -ENOMEM;
 	ret = mcg_aead_req_set(r, skb, 0, len, seq, false);
