@@ -60,6 +60,7 @@ struct mcg_aead_req {
 	struct scatterlist *sg;
 	struct mcg_aead_slot *slot;	/* where it lives, or NULL: kmalloc'ed */
 	unsigned int nsg;
+	unsigned int priv_len;
 	u8 iv[12];
 	struct aead_request req;	/* last: its context, then sg, priv */
 };
@@ -244,22 +245,31 @@ int mcg_aead_open_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 static void mcg_aead_open_complete(struct crypto_async_request *base, int err)
 {
 	struct mcg_aead_req *r = base->data;
+	u8 priv[MCG_AEAD_PRIV_MAX] __aligned(sizeof(long));
+	mcg_aead_done_t done = r->done;
+	struct sk_buff *skb = r->skb;
 
+	/*
+	 * Freed first: once @done has let the group go, the module may go,
+	 * and its buffers with it (mcg_aead_uninit()).
+	 */
+	memcpy(priv, r->priv, r->priv_len);
+	mcg_aead_req_free(r);
 	/*
 	 * cryptd and padata complete with bottom halves off, but a driver may
 	 * complete from a thread: @done takes locks that softirq takes too.
 	 */
 	local_bh_disable();
-	r->done(r->skb, r->priv, err);
+	done(skb, priv, err);
 	local_bh_enable();
-	mcg_aead_req_free(r);
 }
 
 /*
  * As mcg_aead_open_wait(), in any context but hard interrupts, without
  * waiting: returns the result, or -EINPROGRESS when the implementation
  * took the request and will call @done with @skb, a copy of @priv_len
- * bytes of @priv and the result, with bottom halves off.  An asynchronous
+ * (at most MCG_AEAD_PRIV_MAX) bytes of @priv and the result, with bottom
+ * halves off.  An asynchronous
  * implementation completes one tfm's requests in the order it took them
  * (cryptd, the x86 fallback, does), so a sender's order is kept.
  */
@@ -270,6 +280,8 @@ int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
 	struct mcg_aead_req *r;
 	int ret;
 
+	if (WARN_ON_ONCE(priv_len > MCG_AEAD_PRIV_MAX))
+		return -EINVAL;
 	r = mcg_aead_req_alloc(tfm, skb, priv_len, GFP_ATOMIC, true);
 	if (!r)
 		return -ENOMEM;
@@ -278,6 +290,7 @@ int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
 		goto out;
 	r->skb = skb;
 	r->done = done;
+	r->priv_len = priv_len;
 	memcpy(r->priv, priv, priv_len);
 	/* No backlog: a full queue is a drop (-ENOSPC), not a wait. */
 	aead_request_set_callback(&r->req, 0, mcg_aead_open_complete, r);

@@ -13,6 +13,9 @@ struct mcg_aead_id {
 	u64 run;
 };
 
+/* What an asynchronous open keeps of its caller's context, at most. */
+#define MCG_AEAD_PRIV_MAX 64
+
 /* An asynchronous open is done: @priv is the caller's copy, until return. */
 typedef void (*mcg_aead_done_t)(struct sk_buff *skb, void *priv, int err);
 

@@ -245,6 +245,7 @@ static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
 		return;
 	}
+	BUILD_BUG_ON(sizeof(a) > MCG_AEAD_PRIV_MAX);
 	/* Held before the call: the completion may run before it returns. */
 	mcg_rx_hold(g, rk);
 	ret = mcg_aead_open(rk->tfm, skb, info->payload_len, info->seq,
