@@ -258,13 +258,18 @@ int mcg_group_key_del(struct mcg_group *g, u32 epoch,
 		return -ENOENT;
 	}
 	RCU_INIT_POINTER(g->keys[i], NULL);
-	mcg_rx_forget_key(g, key->id);
-	mcg_tx_forget_key(g, key->id);
-	/* Losing the sending key falls back to the newest remaining one. */
+	/*
+	 * Losing the sending key falls back to the newest remaining one.
+	 * Before the sending state is dropped: a sender waiting for
+	 * tx_lock to start a run must find the new key there, not derive
+	 * a run from the deleted one.
+	 */
 	if (rcu_access_pointer(g->tx_key) == key)
 		g->tx_auto = true;
 	if (g->tx_auto)
 		mcg_group_pick_tx(g);
+	mcg_rx_forget_key(g, key->id);
+	mcg_tx_forget_key(g, key->id);
 	mcg_key_free_rcu(key);
 	return 0;
 }

@@ -48,7 +48,8 @@ struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
 	return rk;
 }
 
-static void mcg_rx_key_free_now(struct mcg_rx_key *rk)
+/* One no packet path could have found: freed at once. */
+void mcg_rx_key_free_now(struct mcg_rx_key *rk)
 {
 	crypto_free_aead(rk->tfm);	/* zeroes the key schedule */
 	kfree(rk);

@@ -84,6 +84,7 @@ struct mcg_peer {
 struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
 				  const struct mcg_aead_id *id, u32 window);
 void mcg_rx_key_free(struct mcg_rx_key *rk);
+void mcg_rx_key_free_now(struct mcg_rx_key *rk);
 void mcg_rx_key_put(struct mcg_rx_key *rk);
 
 /* Under RCU, with @rk found in a peer's slot: it is not freed before. */

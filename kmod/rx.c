@@ -265,6 +265,15 @@ static struct mcg_rx_key *mcg_rx_prev(struct mcg_peer *p,
 	return rk && rk->run == info->run && rk->epoch == info->epoch ? rk : NULL;
 }
 
+/* Under RCU: @p's current run's opener, if @info is of it. */
+static struct mcg_rx_key *mcg_rx_cur(struct mcg_peer *p,
+				     const struct mcg_wire_info *info)
+{
+	struct mcg_rx_key *rk = rcu_dereference(p->key);
+
+	return rk && rk->run == info->run && rk->epoch == info->epoch ? rk : NULL;
+}
+
 /* For the worker: queue behind what the sender already has queued. */
 static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 			 struct sk_buff *skb, const struct mcg_wire_info *info)
@@ -280,12 +289,13 @@ static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 		return;
 	}
 	/*
-	 * Only its current run keeps a sender's order: a datagram of a newer
-	 * run, forged or not, does not hold back the current one.  The worker
-	 * may have moved the peer on since we looked.
+	 * Only what its current opener may open keeps a sender's order: a
+	 * datagram of a newer run, or of another epoch, forged or not, does
+	 * not hold back the current run.  The worker may have moved the
+	 * peer on since we looked.
 	 */
 	p = mcg_peer_find(g, info->sender);
-	cb->counted = p && info->run == p->run;
+	cb->counted = p && info->run == p->run && mcg_rx_cur(p, info);
 	if (cb->counted)
 		p->backlogged++;
 	__skb_queue_tail(&g->backlog, skb);
@@ -306,23 +316,46 @@ void mcg_rx(struct mcg_group *g, struct mcg_key *key, struct sk_buff *skb,
 	u64 run;
 
 	p = mcg_peer_find(g, info->sender);
-	if (p) {
-		run = READ_ONCE(p->run);
-		if (info->run < run) {
-			rk = mcg_rx_prev(p, info);
-			if (rk)
-				mcg_rx_open(g, p, rk, key, skb, info);
-			else
-				mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
-			return;
-		}
-		rk = rcu_dereference(p->key);
-		if (info->run == run && rk && rk->epoch == info->epoch &&
-		    !READ_ONCE(p->backlogged)) {
+	if (!p)
+		goto defer;
+	run = READ_ONCE(p->run);
+	if (info->run < run) {
+		rk = mcg_rx_prev(p, info);
+		if (rk)
 			mcg_rx_open(g, p, rk, key, skb, info);
-			return;
-		}
+		else
+			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		return;
 	}
+	if (info->run != run)
+		goto defer;
+	/*
+	 * The opener is read apart from the run: test the run it opens,
+	 * not the one read before it, which a run change may have moved.
+	 */
+	rk = rcu_dereference(p->key);
+	if (!rk) {
+		/* Its epoch was deleted: the run stays closed (as in the worker). */
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		return;
+	}
+	if (rk->run != run)
+		goto defer;	/* a run change under way: the worker sorts it */
+	if (rk->epoch != info->epoch) {
+		/*
+		 * A run is of one epoch: under another it is forged.  Dropped
+		 * here, as the worker would, and not queued: else a trickle
+		 * of them would hold all of the sender's genuine traffic in
+		 * the backlog, where forgeries of new senders can flood it.
+		 */
+		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_AUTH);
+		return;
+	}
+	if (READ_ONCE(p->backlogged))
+		goto defer;
+	mcg_rx_open(g, p, rk, key, skb, info);
+	return;
+defer:
 	mcg_rx_defer(g, p, skb, info);
 }
 
@@ -443,14 +476,19 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	}
 	ret = skb_ensure_writable(skb, skb->len) ?:
 	      mcg_aead_open_wait(rk->tfm, skb, info->payload_len, info->seq);
+	/*
+	 * Until installed the opener is this worker's alone: a forgery's is
+	 * freed now, not after a grace period, or a flood of them would
+	 * pile up AEADs and windows waiting for one.
+	 */
 	if (ret) {
-		mcg_rx_key_free(rk);
+		mcg_rx_key_free_now(rk);
 		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
 		return false;
 	}
 	if (mcg_rx_malformed(skb, info)) {
-		mcg_rx_key_free(rk);
+		mcg_rx_key_free_now(rk);
 		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_HEADER);
 		return false;
 	}
@@ -458,7 +496,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	/* Authentic: the sender and its run are real. */
 	mcg_replay_update(&rk->replay, info->seq);
 	if (!mcg_rx_install(g, p, rk, info)) {
-		mcg_rx_key_free(rk);
+		mcg_rx_key_free_now(rk);
 		mcg_rx_drop(g, NULL, skb, MCG_A_STATS_RX_DROP_NOMEM);
 		return false;
 	}
@@ -498,7 +536,15 @@ static void mcg_rx_work(struct work_struct *work)
 			counted = true;
 		mutex_unlock(&g->rx_mutex);
 
-		/* Done with it: the sender's next may take the fast path. */
+		/*
+		 * Done with it: the sender's next may take the fast path.
+		 * An open that went asynchronous (cryptd, pcrypt) is not
+		 * done yet, so a later datagram of the sender may overtake
+		 * it: order is kept for synchronous AEADs only, as in
+		 * Documentation/design.rst.  Holding the sender back until
+		 * the completion would not be worth its cost: such opens are
+		 * rare here, the first datagrams of a run.
+		 */
 		if (counted) {
 			spin_lock_bh(&g->backlog.lock);
 			rcu_read_lock();

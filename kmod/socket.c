@@ -24,12 +24,16 @@
 #include "socket.h"
 #include "stats.h"
 #include "tx.h"
+#include "udp.h"
 #include "wire.h"
 
 int mcg_family = AF_MCG_DEFAULT;
 module_param_named(family, mcg_family, int, 0444);
 MODULE_PARM_DESC(family, "socket address family number (default "
 		 __stringify(AF_MCG_DEFAULT) ")");
+
+/* The most a UDP datagram's 16-bit length field can say. */
+#define MCG_MAX_UDP_LEN 0xffff
 
 static struct proto mcg_proto = {
 	.name = "MCG",
@@ -225,17 +229,26 @@ static int mcg_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sa);
 }
 
-/* The largest message the group's path carries in one packet. */
+/*
+ * The largest message the group's path carries in one packet: from the
+ * MTU IPv6 output checks, the route's, so that what would not fit is
+ * refused here with EMSGSIZE instead of dropped below, after being counted
+ * as sent; and no larger than a UDP length can say.
+ */
 static unsigned int mcg_max_payload(struct mcg_group *g)
 {
-	unsigned int mtu = IPV6_MIN_MTU;
+	unsigned int mtu = mcg_udp_mtu(g);
 	struct net_device *dev;
 
-	rcu_read_lock();
-	dev = dev_get_by_index_rcu(g->mn->net, READ_ONCE(g->conf.ifindex));
-	if (dev)
-		mtu = max_t(unsigned int, READ_ONCE(dev->mtu), IPV6_MIN_MTU);
-	rcu_read_unlock();
+	if (!mtu) {	/* no route: sending fails, and says why */
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(g->mn->net, READ_ONCE(g->conf.ifindex));
+		if (dev)
+			mtu = READ_ONCE(dev->mtu);
+		rcu_read_unlock();
+	}
+	mtu = clamp_t(unsigned int, mtu, IPV6_MIN_MTU,
+		      sizeof(struct ipv6hdr) + MCG_MAX_UDP_LEN);
 	return mtu - sizeof(struct ipv6hdr) - sizeof(struct udphdr) -
 	       sizeof(struct mcg_wire_hdr) - MCG_WIRE_TAG_LEN;
 }
@@ -436,7 +449,6 @@ static int mcg_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 	sock->ops = &mcg_dgram_ops;
 	sock_init_data(sock, sk);
-	skb_queue_head_init(&mcg_sk(sk)->bundle.local);
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_destruct = mcg_sk_destruct;
 	atomic_inc(&mcg_net(net)->sockets);

@@ -19,14 +19,21 @@ struct mcg_pcpu_stats {
 
 struct mcg_pcpu_stats __percpu *mcg_stats_alloc(gfp_t gfp);
 
+/*
+ * Writers run in process context (sending, local delivery) and in softirq
+ * (receiving) on the same CPU: on 32-bit kernels, where a 64-bit add and
+ * the sequence count are not atomic, one must not interrupt the other.
+ * On 64-bit kernels the irqsave variants cost nothing.
+ */
 static inline void mcg_stats_add(struct mcg_pcpu_stats __percpu *stats,
 				 enum mcg_stats_attr which, u64 n)
 {
 	struct mcg_pcpu_stats *s = get_cpu_ptr(stats);
+	unsigned long flags;
 
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_add(&s->c[which], n);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(stats);
 }
 

@@ -102,11 +102,27 @@ static void mcg_tx_free_work(struct work_struct *work)
 
 static void mcg_tx_put(struct mcg_tx *tx)
 {
-	if (refcount_dec_and_test(&tx->ref)) {
+	int old;
+
+	if (__refcount_sub_and_test(1, &tx->ref, &old)) {
 		INIT_RCU_WORK(&tx->free_work, mcg_tx_free_work);
 		queue_rcu_work(mcg_wq, &tx->free_work);
-	} else if (refcount_read(&tx->ref) == 1) {
-		wake_up_var(&tx->ref);	/* mcg_tx_renew() may wait for it */
+		return;
+	}
+	/*
+	 * Left only the group's reference: mcg_tx_renew() may wait for it,
+	 * and may free @tx as soon as it sees it, so @tx is not read again
+	 * (wake_up_var() only hashes the address).
+	 */
+	if (old == 2) {
+		/*
+		 * The decrement before the look at the wait queue, as the
+		 * waiter orders its queueing before its look at the count:
+		 * else a weakly ordered CPU may lose the wakeup, and the
+		 * waiter sleeps holding tx_lock.
+		 */
+		smp_mb__after_atomic();
+		wake_up_var(&tx->ref);
 	}
 }
 
@@ -317,20 +333,69 @@ static void mcg_tx_train_gso(struct sk_buff *skb, unsigned int n,
 }
 
 /*
+ * A copy of the @len bytes of plaintext at @text for the other local
+ * sockets, or NULL, counted as one no reader got, as a failed clone is.
+ */
+static struct sk_buff *mcg_tx_local_copy(struct mcg_group *g, const void *text,
+					 unsigned int len)
+{
+	struct sk_buff *copy = alloc_skb(len, GFP_KERNEL);
+
+	if (!copy) {
+		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+		return NULL;
+	}
+	skb_put_data(copy, text, len);
+	return copy;
+}
+
+/*
+ * The messages of the bundles among the first @n datagrams of @skb, each
+ * @seg_len long but the last, to the other local sockets, from their
+ * plaintext: before sealing, which encrypts in place.  One copy at a time,
+ * made as it is delivered: what a writer sends with MSG_MORE pins no
+ * memory beyond its bundle, which its send buffer pays for.
+ */
+static void mcg_tx_local_bundles(struct mcg_group *g, struct sock *sk,
+				 struct sk_buff *skb, unsigned int n,
+				 unsigned int seg_len, u32 sender)
+{
+	const u8 *text;
+	unsigned int i, off, len, rec;
+	struct sk_buff *copy;
+
+	for (i = 0; i < n; i++) {
+		text = skb->data + i * seg_len + sizeof(struct mcg_wire_hdr);
+		len = min(seg_len, skb->len - i * seg_len) - MCG_TX_OVERHEAD;
+		for (off = 0; off < len; off += rec) {
+			rec = mcg_wire_bundle_next(text, &off);
+			copy = mcg_tx_local_copy(g, text + off, rec);
+			if (copy)
+				mcg_deliver(g, copy, sender, sk);
+		}
+	}
+}
+
+/*
  * Seal the @n datagrams of @skb -- each @seg_len long but the last: a
  * header's room, plaintext of DATA or BUNDLE @type, room for the tag --
- * and send them to the group as one skb; then give the other local
- * sockets their copies, queued on @local.  Consumes @skb and @local.
- * Process context.
+ * and send them to the group as one skb, and give the other local
+ * sockets their messages.  Consumes @skb.  Process context.
+ *
+ * A message sent alone (DATA) reaches local sockets only if it leaves:
+ * its sender is told whether it did.  A bundle's messages were reported
+ * as sent one by one, before it went; they reach local sockets as they
+ * are sealed, whatever becomes of the datagram then, as they would if
+ * the network lost it.
  */
 static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
 			    struct sk_buff *skb, unsigned int n,
-			    unsigned int seg_len, u8 type,
-			    struct sk_buff_head *local)
+			    unsigned int seg_len, u8 type)
 {
 	struct mcg_wire_info info = { .type = type };
 	unsigned int i, got, off, len, text;
-	struct sk_buff *copy, *part;
+	struct sk_buff *copy = NULL, *part;
+	bool readers = mcg_has_readers(g, sk);
 	struct mcg_key *key;
 	struct mcg_tx *tx;
 	int err;
@@ -348,6 +413,11 @@ static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
 			goto out_free;
 		info.epoch = tx->epoch;
 		info.run = tx->run;
+		if (readers && type == MCG_WIRE_DATA)
+			copy = mcg_tx_local_copy(g, skb->data + sizeof(struct mcg_wire_hdr),
+						 skb->len - MCG_TX_OVERHEAD);
+		else if (readers)
+			mcg_tx_local_bundles(g, sk, skb, got, seg_len, info.sender);
 		text = 0;
 		for (i = 0; i < got; i++, info.seq++) {
 			off = i * seg_len;
@@ -391,7 +461,7 @@ static int mcg_tx_seal_send(struct mcg_group *g, struct sock *sk,
 		mcg_tx_put(tx);
 		n -= got;
 	}
-	while ((copy = __skb_dequeue(local)))
+	if (copy)
 		mcg_deliver(g, copy, info.sender, sk);
 	return 0;
 
@@ -400,7 +470,7 @@ out_error:
 	mcg_tx_put(tx);
 out_free:
 	kfree_skb(skb);
-	__skb_queue_purge(local);
+	kfree_skb(copy);
 	return err;
 }
 
@@ -433,34 +503,12 @@ static struct sk_buff *mcg_tx_alloc(struct mcg_group *g, struct sock *sk,
 }
 
 /*
- * The plaintext of @len bytes at @text for the other local sockets, if
- * there are any that may read: copied now, as sealing encrypts in place.
- */
-static void mcg_tx_copy_local(struct mcg_group *g, struct sock *sk,
-			      const void *text, unsigned int len,
-			      struct sk_buff_head *local)
-{
-	struct sk_buff *copy;
-
-	if (!mcg_has_readers(g, sk))
-		return;
-	copy = alloc_skb(len, GFP_KERNEL);
-	if (!copy) {
-		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_NOMEM, 1);
-		return;
-	}
-	skb_put_data(copy, text, len);
-	__skb_queue_tail(local, copy);
-}
-
-/*
  * Send one message from @msg: to the other local sockets of the group as
  * plaintext, and once to the network, sealed.  Process context.
  */
 int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 		size_t len)
 {
-	struct sk_buff_head local;
 	struct sk_buff *skb;
 	void *text;
 	int err;
@@ -474,10 +522,8 @@ int mcg_tx_send(struct mcg_group *g, struct sock *sk, struct msghdr *msg,
 		kfree_skb(skb);
 		return err;
 	}
-	__skb_queue_head_init(&local);
-	mcg_tx_copy_local(g, sk, text, len, &local);
 	skb_put(skb, MCG_WIRE_TAG_LEN);
-	err = mcg_tx_seal_send(g, sk, skb, 1, skb->len, MCG_WIRE_DATA, &local);
+	err = mcg_tx_seal_send(g, sk, skb, 1, skb->len, MCG_WIRE_DATA);
 	if (err)
 		return err;
 	return len;
@@ -512,7 +558,7 @@ int mcg_tx_flush(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b)
 		type = MCG_WIRE_DATA;
 	}
 	return mcg_tx_seal_send(g, sk, skb, n, n > 1 ? b->seg_len : skb->len,
-				type, &b->local);
+				type);
 }
 
 /* The plaintext in the open datagram of @b, and the most it may take. */
@@ -573,7 +619,7 @@ static bool mcg_tx_train_next(struct sock *sk, struct mcg_bundle *b,
  * The message to come fits @b's open datagram, but not a train of
  * datagrams that long: the closed ones go, and the open one stays, moved
  * to an skb of its own, as a bundle that may grow to the path's size.
- * Their local copies are delivered now: all were reported as sent.
+ * Local readers get the messages of each datagram as it goes.
  */
 static int mcg_tx_train_part(struct mcg_group *g, struct sock *sk,
 			     struct mcg_bundle *b)
@@ -588,8 +634,7 @@ static int mcg_tx_train_part(struct mcg_group *g, struct sock *sk,
 	skb_trim(skb, off);
 	WRITE_ONCE(b->skb, open);
 	b->segs = 0;
-	return mcg_tx_seal_send(g, sk, skb, n, b->seg_len, MCG_WIRE_BUNDLE,
-				&b->local);
+	return mcg_tx_seal_send(g, sk, skb, n, b->seg_len, MCG_WIRE_BUNDLE);
 }
 
 /*
@@ -649,8 +694,6 @@ int mcg_tx_bundle(struct mcg_group *g, struct sock *sk, struct mcg_bundle *b,
 		}
 		return err;
 	}
-	mcg_tx_copy_local(g, sk, text + sizeof(struct mcg_wire_rec), len,
-			  &b->local);
 	b->msgs++;
 	if (!more) {
 		err = mcg_tx_flush(g, sk, b);

@@ -13,7 +13,6 @@ struct msghdr;
  * @skb: a train being filled, or NULL: header room, then datagrams, each
  *	a header, records and room for the tag; all but the last, still
  *	open, are closed and @seg_len long (it goes as one UDP GSO skb)
- * @local: their copies for the other local sockets, delivered once sent
  * @msgs: the messages in the open datagram
  * @limit: the plaintext one datagram has room for
  * @segs: the closed datagrams before the open one
@@ -24,7 +23,6 @@ struct msghdr;
  */
 struct mcg_bundle {
 	struct sk_buff *skb;
-	struct sk_buff_head local;
 	unsigned int msgs;
 	unsigned int limit;
 	unsigned int segs;

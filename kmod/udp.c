@@ -79,6 +79,15 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		drop = MCG_A_STATS_RX_DROP_NO_KEY;
 		goto drop;
 	}
+	/*
+	 * IPv6 input lent the skb a route without a reference, and its
+	 * device holds none either: both are valid only in this RCU
+	 * section, and the datagram may wait in the backlog or in an
+	 * asynchronous AEAD well past it.  A message belongs to no device
+	 * (as those sent from this host are): let go of both.
+	 */
+	skb_dst_drop(skb);
+	skb->dev = NULL;
 	mcg_rx(g, key, skb, &info);
 	return 0;
 drop:
@@ -242,23 +251,77 @@ void mcg_udp_close(struct mcg_group *g)
 }
 
 /*
- * Send one sealed datagram (skb->data at the mcg header) to the group.
- * Consumes @skb.  Runs in process context.
+ * The route to the group, and the source address in @fl6, from the
+ * group's cache: a route and a source address for every datagram would
+ * cost more than sealing a small one.  The cache drops what a route
+ * change made stale.  Bottom halves off (the cache is per CPU), under
+ * RCU, in which @sock was found.
  */
-int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb)
+static struct dst_entry *mcg_udp_route(struct mcg_group *g, struct socket *sock,
+				       struct flowi6 *fl6)
 {
-	struct flowi6 fl6 = {
+	struct dst_entry *dst;
+
+	dst = dst_cache_get_ip6(&g->dst_cache, &fl6->saddr);
+	if (dst)
+		return dst;
+	dst = ip6_dst_lookup_flow(g->mn->net, sock->sk, fl6, NULL);
+	if (!IS_ERR(dst))
+		dst_cache_set_ip6(&g->dst_cache, dst, &fl6->saddr);
+	return dst;
+}
+
+static void mcg_udp_flow(struct mcg_group *g, struct flowi6 *fl6)
+{
+	*fl6 = (struct flowi6) {
 		.flowi6_oif = READ_ONCE(g->conf.ifindex),
 		.daddr = g->conf.addr,
 		.flowi6_proto = IPPROTO_UDP,
 		.fl6_dport = htons(g->conf.port),
 		.fl6_sport = htons(g->conf.port),
 	};
+}
+
+/*
+ * The MTU of the group's path, as IPv6 output will check it: the route's
+ * metric, else the interface's IPv6 MTU (net.ipv6.conf.IF.mtu), which may
+ * both be below the link's.  0 when there is no route.
+ */
+unsigned int mcg_udp_mtu(struct mcg_group *g)
+{
+	struct dst_entry *dst;
+	unsigned int mtu = 0;
+	struct socket *sock;
+	struct flowi6 fl6;
+
+	mcg_udp_flow(g, &fl6);
+	local_bh_disable();
+	rcu_read_lock();
+	sock = rcu_dereference(g->sock);
+	if (sock) {
+		dst = mcg_udp_route(g, sock, &fl6);
+		if (!IS_ERR(dst)) {
+			mtu = dst_mtu(dst);
+			dst_release(dst);
+		}
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+	return mtu;
+}
+
+/*
+ * Send one sealed datagram (skb->data at the mcg header) to the group.
+ * Consumes @skb.  Runs in process context.
+ */
+int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb)
+{
 	struct dst_entry *dst;
 	struct socket *sock;
+	struct flowi6 fl6;
 	int ret = 0;
 
-	/* The dst cache is per CPU: bottom halves off while it is used. */
+	mcg_udp_flow(g, &fl6);
 	local_bh_disable();
 	rcu_read_lock();
 	sock = rcu_dereference(g->sock);
@@ -266,20 +329,19 @@ int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb)
 		ret = -ENODEV;
 		goto err;
 	}
-	/*
-	 * A route and a source address for every datagram would cost more
-	 * than sealing a small one.  The cache drops what a route change
-	 * made stale.
-	 */
-	dst = dst_cache_get_ip6(&g->dst_cache, &fl6.saddr);
-	if (!dst) {
-		dst = ip6_dst_lookup_flow(g->mn->net, sock->sk, &fl6, NULL);
-		if (IS_ERR(dst)) {
-			ret = PTR_ERR(dst);
-			goto err;
-		}
-		dst_cache_set_ip6(&g->dst_cache, dst, &fl6.saddr);
+	dst = mcg_udp_route(g, sock, &fl6);
+	if (IS_ERR(dst)) {
+		ret = PTR_ERR(dst);
+		goto err;
 	}
+	/*
+	 * The AF_MCG socket paid for the skb while it was filled and sealed.
+	 * Below here it is a datagram of the group's UDP socket, whose owner
+	 * IPv6 output reads as an inet6 socket (its MTU discovery and
+	 * fragment settings): it must not find an AF_MCG one there.
+	 */
+	skb_orphan(skb);
+	skb_set_owner_w(skb, sock->sk);
 	skb->dev = dst->dev;
 	udp_tunnel6_xmit_skb(dst, sock->sk, skb, NULL, &fl6.saddr, &fl6.daddr,
 			     0, READ_ONCE(g->conf.hoplimit), 0, fl6.fl6_sport,

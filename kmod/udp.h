@@ -13,6 +13,7 @@ extern struct workqueue_struct *mcg_wq;
 int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack);
 void mcg_udp_close(struct mcg_group *g);
 int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb);
+unsigned int mcg_udp_mtu(struct mcg_group *g);
 void mcg_udp_flush(void);
 
 int mcg_udp_init(void);
