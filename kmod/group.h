@@ -72,7 +72,6 @@ struct mcg_group_conf {
  * @sock_release: frees @dead_sock after a grace period
  * @tx: sending state for the current run (tx.c), under RCU
  * @tx_lock: serialises replacing @tx; may sleep (allocates the AEAD)
- * @last_run: the last run value used, so each is larger, under @tx_lock
  * @peers: the senders heard from (peer.c), by id, read under RCU
  * @peer_list: the same, in the order they were heard, under @rx_mutex
  * @rx_mutex: serialises adding peers and changing their keys outside
@@ -104,8 +103,7 @@ struct mcg_group {
 	struct socket *dead_sock;
 	struct rcu_work sock_release;
 	struct mcg_tx __rcu *tx;
-	struct mutex tx_lock;	/* @tx, @last_run */
-	u64 last_run;
+	struct mutex tx_lock;	/* @tx */
 	struct rhashtable peers;
 	struct list_head peer_list;
 	struct mutex rx_mutex;	/* @peer_list, peers' keys off the fast path */

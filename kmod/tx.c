@@ -18,9 +18,7 @@
  */
 
 #include <asm/unaligned.h>
-#include <linux/ktime.h>
 #include <linux/moduleparam.h>
-#include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
@@ -32,6 +30,7 @@
 #include "group.h"
 #include "key.h"
 #include "netlink.h"
+#include "run.h"
 #include "socket.h"
 #include "stats.h"
 #include "tx.h"
@@ -41,7 +40,6 @@
 /* AES-GCM: (q * l)^2 / 2^128 < 2^-57 for l <= 88 blocks. */
 #define MCG_TX_SEQ_LIMIT BIT_ULL(28)
 #define MCG_TX_RUN_LIMIT BIT_ULL(32)
-#define MCG_RUN_RANDOM_BITS 20
 
 #define MCG_TX_HEADROOM (LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 			 sizeof(struct udphdr))
@@ -126,18 +124,6 @@ static void mcg_tx_put(struct mcg_tx *tx)
 	}
 }
 
-/* Larger than any run before it, and hard to guess (wire-format.rst). */
-static u64 mcg_next_run(struct mcg_group *g)
-{
-	u64 mask = (1ULL << MCG_RUN_RANDOM_BITS) - 1;
-	u64 run = (ktime_get_real_ns() & ~mask) | (get_random_u32() & mask);
-
-	if (run <= g->last_run)
-		run = g->last_run + 1;
-	g->last_run = run;
-	return run;
-}
-
 /*
  * A new run for the group's sending key: a fresh derived key, seq 0.
  * Refused once this host has started runs_per_key runs under the key:
@@ -193,7 +179,7 @@ static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err,
 		goto out_zero;
 	}
 	id.sender = READ_ONCE(g->conf.sender);
-	id.run = mcg_next_run(g);
+	id.run = mcg_run_next();
 	tx->tfm = mcg_aead_new(prk, algid, &id);
 	if (IS_ERR(tx->tfm)) {
 		*err = PTR_ERR(tx->tfm);
