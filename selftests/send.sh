@@ -190,6 +190,101 @@ test_each_load_of_the_module_starts_a_later_run() {
 	[ -z "$dups" ] || fail "a nonce was used twice: $dups"
 }
 
+# msg N: a message of N bytes.
+msg() { head -c "$1" /dev/zero | tr '\0' m; }
+
+# The largest message comes from the MTU IPv6 output checks -- the
+# interface's IPv6 MTU, or a route's -- not the link's: one byte more is
+# EMSGSIZE at send(), never a datagram lost below and counted as sent
+# (security review 1, finding 8).  1280 - 40 - 8 - 48 = 1184.
+test_the_largest_message_follows_the_path_mtu() {
+	setup || fail "setup"
+	run ip netns exec $A sysctl -qw net.ipv6.conf.a0.mtu=1280
+	capture mtu
+	run SA 5 "$(msg 1184)"
+	out=$(SA 5 "$(msg 1185)") && fail "1185 bytes at IPv6 MTU 1280 were sent"
+	grep -q "Message too long" <<< "$out" || fail "1185 bytes: $out, not EMSGSIZE"
+	run SA 5 "$(msg 1000)" 2
+	out=$(stop_capture)
+	echo "$out"
+	[ "$(wc -l <<< "$out")" = 3 ] || fail "expected 3 datagrams on the wire"
+	[ "$(MA -j stats g | jq .groups[0].tx_packets)" = 3 ] || fail "tx_packets is not 3"
+	# A route's MTU below the interface's counts as well.
+	run ip netns exec $A sysctl -qw net.ipv6.conf.a0.mtu=1500
+	run SA 5 "$(msg 1300)"
+	run ip -n $A -6 route add ff05::4242/128 dev a0 table local mtu 1400
+	out=$(SA 5 "$(msg 1305)") && fail "1305 bytes under a route of MTU 1400 were sent"
+	grep -q "Message too long" <<< "$out" || fail "1305 bytes: $out, not EMSGSIZE"
+	run SA 5 "$(msg 1304)"
+	[ "$(MA -j stats g | jq .groups[0].tx_errors)" = 0 ] || fail "tx_errors"
+}
+
+# gt A B: A > B, as 64-bit unsigned numbers.
+gt() { python3 -c "import sys; sys.exit(not int('$1') > int('$2'))"; }
+
+# runs_sent NAME: load, send two messages, unload; the run they went under.
+runs_sent() {
+	setup || fail "setup"
+	capture "$1"
+	run SA 5 "$MARK" 2
+	stop_capture > "$TMP/$1.txt"
+	awk '{ print $5 }' "$TMP/$1.txt" | sort -u
+}
+
+teardown_hosts() {
+	ip netns del $A
+	ip netns del $B
+}
+
+# Security review 1, S1: a run is the wall clock with 20 random bits, so
+# across a reload with the clock set back, a run could come again (and
+# with it a sender key and its nonces).  The run floor, saved by
+# mcg-run-floor and written back at the next load, keeps every run above
+# those before.  Without it, the run goes back with the clock.
+test_a_clock_set_back_across_a_reload_never_repeats_a_run() {
+	local floor=$TMP/floor tool=$MCG_TOP/tools/run-floor/mcg-run-floor now up r1 r2 r3 r4 f
+	now=$(date +%s)
+	up=$(cut -d. -f1 /proc/uptime)
+	r1=$(runs_sent before)
+	f=$(cat /sys/module/mcg/parameters/run_floor)
+	[ "$f" = "$r1" ] || fail "run_floor reads $f, not the run started ($r1)"
+	run "$tool" save "$floor"
+	[ "$(cat "$floor")" = "$r1" ] || fail "saved $(cat "$floor"), not $r1"
+	teardown_hosts
+	mcg_unload
+	# An hour back, as on a board without a real-time clock.
+	date -s "@$((now - 3600))" > /dev/null || fail "cannot set the clock"
+	mcg_load
+	r2=$(runs_sent unsaved)
+	teardown_hosts
+	mcg_unload
+	mcg_load
+	run "$tool" restore "$floor"
+	f=$(cat /sys/module/mcg/parameters/run_floor)
+	r3=$(runs_sent restored)
+	# Two more runs under the floor: each above the last.
+	MA genkey | MA key add g epoch 4 keyfile - || fail "key add"
+	capture next
+	run SA 5 "$MARK" 1
+	r4=$(stop_capture | awk '{ print $5 }')
+	teardown_hosts
+	# The clock as it would be (the guest's is its own).
+	date -s "@$((now + $(cut -d. -f1 /proc/uptime) - up + 1))" > /dev/null
+	echo "runs: $r1 before, $r2 with the clock back, $r3 and $r4 with the floor $f"
+	gt "$r1" "$r2" || fail "the run did not go back with the clock: the test proves nothing"
+	gt "$f" "$r1" || fail "restore did not raise the floor above $r1"
+	gt "$r3" "$f" || fail "run $r3 is not above the floor $f"
+	gt "$r4" "$r3" || fail "run $r4 is not above $r3"
+	# The floor only rises, and refuses what no clock reaches.
+	echo 5 > /sys/module/mcg/parameters/run_floor || fail "a lower floor was refused"
+	gt "$(cat /sys/module/mcg/parameters/run_floor)" "$r3" || fail "the floor went down"
+	echo 9223372036854775808 > /sys/module/mcg/parameters/run_floor 2>/dev/null &&
+		fail "a floor of 2^63 was taken"
+	echo junk > /sys/module/mcg/parameters/run_floor 2>/dev/null &&
+		fail "a floor of 'junk' was taken"
+	true
+}
+
 test_no_key_no_send() {
 	setup || fail "setup"
 	run MA key del g epoch 3

@@ -188,7 +188,8 @@ enum mcg_key_attr {
 /*
  * Inside MCG_A_STATS (a group, or one sender in MCG_A_SENDER) and
  * MCG_A_NS_STATS.  Every counter is a u64; every dropped datagram is
- * counted under exactly one RX_DROP_* reason.
+ * counted under exactly one RX_DROP_* reason, but those that arrive while
+ * their group is being deleted (Documentation/uapi.rst, Counters).
  */
 enum mcg_stats_attr {
 	MCG_A_STATS_UNSPEC,
@@ -205,15 +206,22 @@ enum mcg_stats_attr {
 	MCG_A_STATS_RX_DROP_HEADER,	/* bad version, type or reserved bits;
 					 * or a bundle whose lengths lie
 					 */
-	MCG_A_STATS_RX_DROP_NO_GROUP,	/* unknown group (namespace only) */
+	MCG_A_STATS_RX_DROP_NO_GROUP,	/* names another group than the one
+					 * whose address and port got it
+					 * (namespace only)
+					 */
 	MCG_A_STATS_RX_DROP_NO_KEY,	/* unknown epoch */
 	MCG_A_STATS_RX_DROP_AUTH,	/* authentication failed */
 	MCG_A_STATS_RX_DROP_REPLAY,	/* sequence number already seen */
 	MCG_A_STATS_RX_DROP_OLD,	/* older than the replay window */
-	MCG_A_STATS_RX_DROP_OLD_RUN,	/* from a sender's earlier run */
+	MCG_A_STATS_RX_DROP_OLD_RUN,	/* a run with no window kept: older
+					 * than the sender's two newest, or
+					 * closed with its deleted epoch
+					 */
 	MCG_A_STATS_RX_DROP_NOMEM,	/* no memory to process it */
 	MCG_A_STATS_RX_DROP_RCVBUF,	/* copies a local socket did not get:
 					 * its buffer was full, or no memory
+					 * (a local sender's copies too)
 					 */
 	MCG_A_STATS_RX_DROP_BACKLOG,	/* too many from new senders or runs */
 	MCG_A_STATS_RX_DROP_OWN,	/* this host's own sender id: reflected */
