@@ -126,39 +126,46 @@ static struct user_namespace *mcg_nl_userns(const struct sk_buff *skb)
  * The group a request names, by name, id or both (then they must agree).
  * Called under mn->lock.
  */
-static struct mcg_group *mcg_nl_group(struct mcg_net *mn,
-				      struct genl_info *info)
+static struct mcg_group *mcg_nl_group_attrs(struct mcg_net *mn,
+					    struct nlattr **attrs,
+					    struct netlink_ext_ack *extack)
 {
-	struct nlattr *name = info->attrs[MCG_A_GROUP_NAME];
-	struct nlattr *id = info->attrs[MCG_A_GROUP_ID];
+	struct nlattr *name = attrs[MCG_A_GROUP_NAME];
+	struct nlattr *id = attrs[MCG_A_GROUP_ID];
 	struct mcg_group *g = NULL, *by_id;
 
 	if (!name && !id) {
-		NL_SET_ERR_MSG(info->extack, "a group name or id is required");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, MCG_A_GROUP_NAME);
+		NL_SET_ERR_MSG(extack, "a group name or id is required");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, MCG_A_GROUP_NAME);
 		return ERR_PTR(-EINVAL);
 	}
 	if (name) {
 		g = mcg_group_by_name(mn, nla_data(name));
 		if (!g) {
-			NL_SET_ERR_MSG_ATTR(info->extack, name, "no group with this name");
+			NL_SET_ERR_MSG_ATTR(extack, name, "no group with this name");
 			return ERR_PTR(-ENOENT);
 		}
 	}
 	if (id) {
 		by_id = mcg_group_by_id(mn, nla_get_u32(id));
 		if (!by_id) {
-			NL_SET_ERR_MSG_ATTR(info->extack, id, "no group with this id");
+			NL_SET_ERR_MSG_ATTR(extack, id, "no group with this id");
 			return ERR_PTR(-ENOENT);
 		}
 		if (g && g != by_id) {
-			NL_SET_ERR_MSG_ATTR(info->extack, id,
+			NL_SET_ERR_MSG_ATTR(extack, id,
 					    "the group name and id name different groups");
 			return ERR_PTR(-EINVAL);
 		}
 		g = by_id;
 	}
 	return g;
+}
+
+static struct mcg_group *mcg_nl_group(struct mcg_net *mn,
+				      struct genl_info *info)
+{
+	return mcg_nl_group_attrs(mn, info->attrs, info->extack);
 }
 
 static bool mcg_name_ok(const char *name)
@@ -372,14 +379,22 @@ static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 	return 0;
 }
 
+/*
+ * One STATS_GET message of @g.  A group may have more senders than one
+ * message holds, so its entry may span several: each has the group's name
+ * and id, for the reader to put them together; the first (@pos 0) also
+ * has the group's own counters; then come its senders from position @pos,
+ * as many as fit.  -EMSGSIZE when some are left: *@pos says where the
+ * next message goes on.
+ */
 static int mcg_fill_stats(struct sk_buff *skb, struct mcg_group *g,
-			  struct user_namespace *ns)
+			  struct user_namespace *ns, unsigned long *pos)
 {
 	if (nla_put_string(skb, MCG_A_GROUP_NAME, g->name) ||
 	    nla_put_u32(skb, MCG_A_GROUP_ID, g->id) ||
-	    mcg_stats_put(skb, MCG_A_STATS, g->stats))
+	    (!*pos && mcg_stats_put(skb, MCG_A_STATS, g->stats)))
 		return -EMSGSIZE;
-	return mcg_peers_put_stats(skb, g);
+	return mcg_peers_put_stats(skb, g, pos);
 }
 
 typedef int (*mcg_fill_t)(struct sk_buff *skb, struct mcg_group *g,
@@ -390,14 +405,10 @@ static struct sk_buff *mcg_msg(struct mcg_group *g, u8 cmd, u32 portid,
 			       u32 seq, mcg_fill_t fill,
 			       struct user_namespace *ns)
 {
-	size_t size = NLMSG_GOODSIZE;
 	struct sk_buff *msg;
 	void *hdr;
 
-	/* A group's senders may outgrow a page; a few more may arrive. */
-	if (g && fill == mcg_fill_stats)
-		size += mcg_peers_stats_size(g) * 2;
-	msg = genlmsg_new(size, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	hdr = genlmsg_put(msg, portid, seq, &mcg_genl_family, 0, cmd);
@@ -652,23 +663,76 @@ static int mcg_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 	return mcg_nl_get_one(skb, info, mcg_put_group);
 }
 
+/* Where a dump is, in cb->args. */
+enum {
+	MCG_DUMP_NEXT,		/* the id of the group it goes on with */
+	MCG_DUMP_POS,		/* where in that group's senders (STATS_GET) */
+	MCG_DUMP_LAST,		/* the last id it sends; 0 before it starts */
+};
+
+/*
+ * One message of a dump for @g: all of it, or for STATS_GET what fits from
+ * position *@pos in its senders, -EMSGSIZE when some are left.
+ */
+typedef int (*mcg_dump_fill_t)(struct sk_buff *skb, struct mcg_group *g,
+			       struct user_namespace *ns, unsigned long *pos);
+
+/*
+ * The first call of a dump: every group, or the one a STATS_GET dump names
+ * (mcgctl stats NAME), looked up as a request would; after that the dump
+ * follows its id.
+ */
+static int mcg_nl_dump_begin(struct mcg_net *mn, struct netlink_callback *cb,
+			     struct nlattr **filter)
+{
+	struct mcg_group *g;
+
+	if (!filter || (!filter[MCG_A_GROUP_NAME] && !filter[MCG_A_GROUP_ID])) {
+		cb->args[MCG_DUMP_LAST] = U32_MAX;
+		return 0;
+	}
+	g = mcg_nl_group_attrs(mn, filter, cb->extack);
+	if (IS_ERR(g))
+		return PTR_ERR(g);
+	cb->args[MCG_DUMP_NEXT] = g->id;
+	cb->args[MCG_DUMP_LAST] = g->id;
+	return 0;
+}
+
 /*
  * Dumps walk the groups in id order and resume after the last id sent, so
  * a group present for the whole dump is sent exactly once however others
- * come and go; a change during the dump sets NLM_F_DUMP_INTR.
+ * come and go; a change during the dump sets NLM_F_DUMP_INTR.  A group
+ * too large for one message goes on in the next from the position it
+ * reached: its senders are only ever appended, so each is sent once too.
  */
 static int mcg_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		       u8 cmd, mcg_fill_t fill)
+		       u8 cmd, mcg_dump_fill_t fill, struct nlattr **filter)
 {
 	struct mcg_net *mn = mcg_net(sock_net(skb->sk));
-	unsigned long id, next = cb->args[0];
+	unsigned long id, first, next, pos, start;
 	struct mcg_group *g;
 	int ret = 0;
 	void *hdr;
 
 	mutex_lock(&mn->lock);
+	if (!cb->args[MCG_DUMP_LAST]) {
+		ret = mcg_nl_dump_begin(mn, cb, filter);
+		if (ret) {
+			mutex_unlock(&mn->lock);
+			return ret;
+		}
+	}
+	first = cb->args[MCG_DUMP_NEXT];
+	next = first;
+	pos = cb->args[MCG_DUMP_POS];
 	cb->seq = mn->gen;
-	xa_for_each_start(&mn->groups, id, g, next) {
+	xa_for_each_range(&mn->groups, id, g, first, cb->args[MCG_DUMP_LAST]) {
+		/* The group it was in went away: this one starts afresh. */
+		if (id != next) {
+			next = id;
+			pos = 0;
+		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &mcg_genl_family,
 				  NLM_F_MULTI, cmd);
@@ -677,25 +741,36 @@ static int mcg_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			break;
 		}
 		genl_dump_check_consistent(cb, hdr);
-		ret = fill(skb, g, mcg_nl_userns(cb->skb));
-		if (ret) {
+		start = pos;
+		ret = fill(skb, g, mcg_nl_userns(cb->skb), &pos);
+		if (ret && pos == start) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
+		if (ret)
+			break;
 		next = id + 1;
+		pos = 0;
 	}
 	mutex_unlock(&mn->lock);
-	cb->args[0] = next;
-	/* A full message is fine: the dump goes on from @next. */
+	cb->args[MCG_DUMP_NEXT] = next;
+	cb->args[MCG_DUMP_POS] = pos;
+	/* A full message is fine: the dump goes on from @next and @pos. */
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
 	return ret ?: skb->len;
 }
 
+static int mcg_dump_group(struct sk_buff *skb, struct mcg_group *g,
+			  struct user_namespace *ns, unsigned long *pos)
+{
+	return mcg_put_group(skb, g, ns);	/* always whole */
+}
+
 static int mcg_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return mcg_nl_dump(skb, cb, MCG_CMD_GROUP_GET, mcg_put_group);
+	return mcg_nl_dump(skb, cb, MCG_CMD_GROUP_GET, mcg_dump_group, NULL);
 }
 
 /*
@@ -826,6 +901,61 @@ static int mcg_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * The most a STATS_GET reply takes: what a dump message can hold (netlink
+ * gives a dump 32 KiB at most).  A group with more senders than that is
+ * read with a dump naming it, which spreads them over several messages.
+ */
+#define MCG_STATS_REPLY_MAX \
+	(SKB_WITH_OVERHEAD(32768) - NLMSG_HDRLEN - GENL_HDRLEN)
+
+static int mcg_nl_stats_get_group(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcg_net *mn = mcg_net(genl_info_net(info));
+	unsigned long pos = 0;
+	struct sk_buff *msg;
+	struct mcg_group *g;
+	size_t size;
+	void *hdr;
+	int ret;
+
+	mutex_lock(&mn->lock);
+	g = mcg_nl_group(mn, info);
+	if (IS_ERR(g)) {
+		ret = PTR_ERR(g);
+		goto out_unlock;
+	}
+	/* Room for its senders, and a few more that may arrive meanwhile. */
+	size = min_t(size_t, NLMSG_GOODSIZE + mcg_peers_stats_size(g) * 2,
+		     MCG_STATS_REPLY_MAX);
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &mcg_genl_family, 0,
+				MCG_CMD_STATS_GET);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto out_free;
+	}
+	ret = mcg_fill_stats(msg, g, mcg_nl_userns(skb), &pos);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the group has too many senders for one reply: dump its stats");
+		goto out_free;
+	}
+	mutex_unlock(&mn->lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free:
+	nlmsg_free(msg);
+out_unlock:
+	mutex_unlock(&mn->lock);
+	return ret;
+}
+
 static int mcg_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcg_net *mn = mcg_net(genl_info_net(info));
@@ -833,7 +963,7 @@ static int mcg_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 
 	if (info->attrs[MCG_A_GROUP_NAME] || info->attrs[MCG_A_GROUP_ID])
-		return mcg_nl_get_one(skb, info, mcg_fill_stats);
+		return mcg_nl_stats_get_group(skb, info);
 
 	/* No group named: the namespace's own counters. */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -848,9 +978,24 @@ static int mcg_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* A dump may name one group: that group's counters and senders only. */
 static int mcg_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return mcg_nl_dump(skb, cb, MCG_CMD_STATS_GET, mcg_fill_stats);
+	struct nlattr *tb[MCG_A_MAX + 1] = {};
+	int ret;
+
+	/*
+	 * The core checked the request against the op's policy already; it
+	 * keeps what it parsed where each kernel series has its own way to
+	 * reach, so it is parsed again, once.
+	 */
+	if (!cb->args[MCG_DUMP_LAST]) {
+		ret = genlmsg_parse(cb->nlh, &mcg_genl_family, tb, MCG_A_MAX,
+				    mcg_select_policy, cb->extack);
+		if (ret)
+			return ret;
+	}
+	return mcg_nl_dump(skb, cb, MCG_CMD_STATS_GET, mcg_fill_stats, tb);
 }
 
 static int mcg_nl_flush(struct sk_buff *skb, struct genl_info *info)
@@ -912,6 +1057,7 @@ static const struct genl_ops mcg_genl_ops[] = {
 		.cmd = MCG_CMD_STATS_GET,
 		.doit = mcg_nl_stats_get,
 		.dumpit = mcg_nl_stats_dump,
+		/* Also the dump's: it may name one group. */
 		.policy = mcg_select_policy,
 		.maxattr = MCG_A_MAX,
 	},

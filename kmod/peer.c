@@ -48,7 +48,7 @@ struct mcg_rx_key *mcg_rx_key_new(const u8 *prk, u32 alg, u64 key_id,
 	return rk;
 }
 
-/* One no packet path could have found: freed at once. */
+/* Now: no packet path can reach @rk, and no open holds it. */
 void mcg_rx_key_free_now(struct mcg_rx_key *rk)
 {
 	crypto_free_aead(rk->tfm);	/* zeroes the key schedule */
@@ -205,23 +205,37 @@ static int mcg_peer_put_stats(struct sk_buff *skb, struct mcg_peer *p)
 	spin_unlock_bh(&p->lock);
 
 	sender = nla_nest_start(skb, MCG_A_SENDER);
-	if (!sender || nla_put_u32(skb, MCG_A_SENDER_ID, p->sender))
+	if (!sender)
 		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCG_A_SENDER_ID, p->sender))
+		goto cancel;
 	stats = nla_nest_start(skb, MCG_A_SENDER_STATS);
 	if (!stats)
-		return -EMSGSIZE;
+		goto cancel;
 	/* A sender's counters are few of those a group has: only those set. */
 	for (i = MCG_A_STATS_TX_PACKETS; i <= MCG_A_STATS_MAX; i++)
 		if (c[i] && nla_put_u64_64bit(skb, i, c[i], MCG_A_STATS_PAD))
-			return -EMSGSIZE;
+			goto cancel;
 	nla_nest_end(skb, stats);
 	nla_nest_end(skb, sender);
 	return 0;
+cancel:
+	/* Whole or not at all: the next message starts with this sender. */
+	nla_nest_cancel(skb, sender);
+	return -EMSGSIZE;
 }
 
-/* The MCG_A_SENDERS nest of STATS_GET, in the order senders were heard. */
-int mcg_peers_put_stats(struct sk_buff *skb, struct mcg_group *g)
+/*
+ * The MCG_A_SENDERS nest of STATS_GET: the senders from position *@pos in
+ * the order they were heard, as many as fit, *@pos moved past them.
+ * -EMSGSIZE when some are left for another message.  Peers are only ever
+ * appended to peer_list, and leave it with the group only, so a position
+ * names the same sender from one message to the next.
+ */
+int mcg_peers_put_stats(struct sk_buff *skb, struct mcg_group *g,
+			unsigned long *pos)
 {
+	unsigned long i = 0;
 	struct nlattr *nest;
 	struct mcg_peer *p;
 	int ret = 0;
@@ -231,15 +245,14 @@ int mcg_peers_put_stats(struct sk_buff *skb, struct mcg_group *g)
 		return -EMSGSIZE;
 	mutex_lock(&g->rx_mutex);
 	list_for_each_entry(p, &g->peer_list, list) {
+		if (i++ < *pos)
+			continue;
 		ret = mcg_peer_put_stats(skb, p);
 		if (ret)
 			break;
+		(*pos)++;
 	}
 	mutex_unlock(&g->rx_mutex);
-	if (ret) {
-		nla_nest_cancel(skb, nest);
-		return ret;
-	}
 	nla_nest_end(skb, nest);
-	return 0;
+	return ret;
 }

@@ -99,7 +99,8 @@ struct mcg_peer *mcg_peer_find(struct mcg_group *g, u32 sender);
 struct mcg_peer *mcg_peer_alloc(u32 sender);
 int mcg_peer_insert(struct mcg_group *g, struct mcg_peer *p);
 void mcg_peers_forget_key(struct mcg_group *g, u64 key_id);
-int mcg_peers_put_stats(struct sk_buff *skb, struct mcg_group *g);
+int mcg_peers_put_stats(struct sk_buff *skb, struct mcg_group *g,
+			unsigned long *pos);
 size_t mcg_peers_stats_size(struct mcg_group *g);
 
 #endif /* _MCG_PEER_H */

@@ -1357,7 +1357,7 @@ struct expect {
 	bool doc_bad_name;	/* a name uapi.rst refuses, mcg_name_ok() not */
 	int hole_err;		/* what mcg does with it (0: creates the group) */
 	int cmd;		/* index into cmd_names */
-	uint32_t get_id;	/* GET/STATS doit: the group's id */
+	uint32_t get_id;	/* GET/STATS doit, STATS dump: the group's id */
 	bool get_ns;		/* STATS_GET doit of the namespace */
 	const uint8_t *msg;
 	int len;
@@ -1726,6 +1726,19 @@ static void sim(const uint8_t *m, int rem, bool priv, struct expect *x)
 	}
 	if ((h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
 		x->kind = EXP_DUMP;
+		/*
+		 * A STATS_GET dump may name one group, looked up as a doit
+		 * does; an error ends the dump at once, in its NLMSG_DONE.
+		 */
+		if (gh->cmd == MCG_CMD_STATS_GET &&
+		    (tb[MCG_A_GROUP_NAME] || tb[MCG_A_GROUP_ID])) {
+			err = sim_group(tb, &g);
+			x->err = -err;
+			if (!err)
+				x->get_id = g->id;
+			dumping = !err;
+			return;
+		}
 		dumping = m_ngroups() > 0;
 		return;
 	}
@@ -2691,8 +2704,12 @@ static void check_reply(const struct expect *x, const struct nlmsghdr *h)
 		     x->get_id, id, ns ? " (namespace)" : "");
 }
 
-/* A STATS_GET dump: each group once, in id order, nothing else. */
-static void check_stats_dump(const struct got *gt)
+/*
+ * A STATS_GET dump: each group once, in id order, nothing else; or only
+ * the group it names.  A group's senders may take several messages in a
+ * row.
+ */
+static void check_stats_dump(const struct expect *x, const struct got *gt)
 {
 	uint32_t prev = 0, id;
 	const struct nlattr *a;
@@ -2706,13 +2723,14 @@ static void check_stats_dump(const struct got *gt)
 			      (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), rem)
 			if (a_type(a) == MCG_A_GROUP_ID && a_plen(a) == 4)
 				id = get_u32(a);
-		if (!m_by_id(id) || id <= prev)
+		if (!m_by_id(id) || id < prev || (x->get_id && id != x->get_id))
 			fail("a STATS_GET dump reports group %u", id);
+		n += id != prev;
 		prev = id;
-		n++;
 	}
-	if (n != m_ngroups())
-		fail("a STATS_GET dump of %d groups, the model has %d", n, m_ngroups());
+	if (n != (x->get_id ? 1 : m_ngroups()))
+		fail("a STATS_GET dump of %d groups, the model has %d", n,
+		     x->get_id ? 1 : m_ngroups());
 }
 
 static void count_err(int e)
@@ -2813,14 +2831,18 @@ static bool check(struct expect *x, const uint8_t *mat, int mlen, bool single)
 		}
 		h = rxmsg[gt.done_at];
 		memcpy(&done_err, NLMSG_DATA(h), sizeof(done_err));
-		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int)) || done_err)
-			fail("NLMSG_DONE of %u bytes, error %d", h->nlmsg_len, done_err);
-		if (!single)
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int)) || done_err != -x->err)
+			fail("%s dump: NLMSG_DONE of %u bytes, error %d, expected %d",
+			     cmd_names[x->cmd], h->nlmsg_len, done_err, -x->err);
+		if (x->err && gt.ndata)
+			fail("%s dump: %d messages before its error", cmd_names[x->cmd],
+			     gt.ndata);
+		if (!single || x->err)
 			break;
 		if (x->cmd == MCG_CMD_GROUP_GET)
 			compare_dump(gt.data, gt.ndata, false, "a fuzzed dump");
 		else
-			check_stats_dump(&gt);
+			check_stats_dump(x, &gt);
 		break;
 	}
 	return accepted && x->kind == EXP_OK;

@@ -6,6 +6,10 @@
  * Where the namespace counters come from is left open by the uapi: a dump
  * may carry them in a reply without a group, and a request without a
  * group answers with them.  Both are handled; the dump's are used first.
+ *
+ * A group with many senders comes in several messages of the dump, each
+ * with its name and id and the next of its senders, its own counters in
+ * the first: they are put together into one group again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -195,11 +199,50 @@ static void json_sender(struct json *j, struct nlattr *sender)
 	json_obj_close(j);
 }
 
-/* A group's counters, then its senders', as text. */
-static void text_group(struct nlattr **tb)
+/*
+ * Whether two messages are of one group: the same id (or, from a kernel
+ * that sent no id, the same name).
+ */
+static bool same_group(mcg_tb_t a, mcg_tb_t b)
 {
-	struct nlattr *st[MCG_A_STATS_MAX + 1], *a;
+	if (!b[MCG_A_GROUP_NAME])
+		return false;
+	if (a[MCG_A_GROUP_ID] && b[MCG_A_GROUP_ID])
+		return nla_get_u32(a[MCG_A_GROUP_ID]) ==
+		       nla_get_u32(b[MCG_A_GROUP_ID]);
+	return !a[MCG_A_GROUP_ID] && !b[MCG_A_GROUP_ID] &&
+	       !strcmp(nla_get_string(a[MCG_A_GROUP_NAME]),
+		       nla_get_string(b[MCG_A_GROUP_NAME]));
+}
+
+/* Whether message @i opens its group: no message before it is of it. */
+static bool first_of_group(mcg_tb_t *tbs, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (same_group(tbs[i], tbs[k]))
+			return false;
+	return true;
+}
+
+/* The group's own counters: in the first of its messages that has them. */
+static struct nlattr *group_stats(mcg_tb_t *tbs, size_t n, size_t i)
+{
+	size_t k;
+
+	for (k = i; k < n; k++)
+		if (same_group(tbs[i], tbs[k]) && tbs[k][MCG_A_STATS])
+			return tbs[k][MCG_A_STATS];
+	return NULL;
+}
+
+/* A group's counters, then its senders', as text. */
+static void text_group(mcg_tb_t *tbs, size_t n, size_t i)
+{
+	struct nlattr *st[MCG_A_STATS_MAX + 1], *a, **tb = tbs[i];
 	struct line l;
+	size_t k;
 	int rem;
 
 	line_start(&l, "", "  ");
@@ -208,7 +251,7 @@ static void text_group(struct nlattr **tb)
 		line_add(&l, "id %u", nla_get_u32(tb[MCG_A_GROUP_ID]));
 	line_end(&l);
 
-	parse_stats(tb[MCG_A_STATS], st);
+	parse_stats(group_stats(tbs, n, i), st);
 	line_start(&l, "  tx ", " ");
 	add_counters(&l, st, tx_labels, false);
 	line_end(&l);
@@ -220,27 +263,32 @@ static void text_group(struct nlattr **tb)
 	add_counters(&l, st, group_rare_labels, true);
 	line_end(&l);
 
-	if (!tb[MCG_A_SENDERS])
-		return;
-	nla_for_each_nested(a, tb[MCG_A_SENDERS], rem)
-		if (nla_type(a) == MCG_A_SENDER)
-			text_sender(a);
+	for (k = i; k < n; k++) {
+		if (!same_group(tb, tbs[k]) || !tbs[k][MCG_A_SENDERS])
+			continue;
+		nla_for_each_nested(a, tbs[k][MCG_A_SENDERS], rem)
+			if (nla_type(a) == MCG_A_SENDER)
+				text_sender(a);
+	}
 }
 
-static void json_group(struct json *j, struct nlattr **tb)
+static void json_group(struct json *j, mcg_tb_t *tbs, size_t n, size_t i)
 {
-	struct nlattr *st[MCG_A_STATS_MAX + 1], *a;
+	struct nlattr *st[MCG_A_STATS_MAX + 1], *a, **tb = tbs[i];
+	size_t k;
 	int rem;
 
 	json_obj_open(j, NULL);
 	json_str(j, "name", nla_get_string(tb[MCG_A_GROUP_NAME]));
 	if (tb[MCG_A_GROUP_ID])
 		json_u64(j, "id", nla_get_u32(tb[MCG_A_GROUP_ID]));
-	parse_stats(tb[MCG_A_STATS], st);
+	parse_stats(group_stats(tbs, n, i), st);
 	json_counters(j, st);
 	json_arr_open(j, "senders");
-	if (tb[MCG_A_SENDERS]) {
-		nla_for_each_nested(a, tb[MCG_A_SENDERS], rem)
+	for (k = i; k < n; k++) {
+		if (!same_group(tb, tbs[k]) || !tbs[k][MCG_A_SENDERS])
+			continue;
+		nla_for_each_nested(a, tbs[k][MCG_A_SENDERS], rem)
 			if (nla_type(a) == MCG_A_SENDER)
 				json_sender(j, a);
 	}
@@ -297,15 +345,15 @@ int stats_print(struct mcg_replies *r, struct mcg_replies *nsr)
 		shown += line_end(&l);
 	}
 	for (i = 0; i < r->n; i++) {
-		if (!tbs[i][MCG_A_GROUP_NAME])
+		if (!tbs[i][MCG_A_GROUP_NAME] || !first_of_group(tbs, i))
 			continue;
 		if (opts.json) {
-			json_group(&j, tbs[i]);
+			json_group(&j, tbs, r->n, i);
 			continue;
 		}
 		if (shown++)
 			putchar('\n');
-		text_group(tbs[i]);
+		text_group(tbs, r->n, i);
 	}
 	if (opts.json) {
 		json_arr_close(&j);
@@ -338,7 +386,16 @@ int cmd_stats(const struct cmd *c, int argc, char **argv)
 
 	if (mcg_nl_open_get(c, argc, argv, &nl))
 		return 1;
-	ret = mcg_nl_get(&nl, MCG_CMD_STATS_GET, argc ? argv[0] : NULL, "stats", &r);
+	/*
+	 * One group as well as all of them by a dump, which names it: a
+	 * group's senders may take more than the one message a request is
+	 * answered with.
+	 */
+	msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, NLM_F_DUMP);
+	if (argc && nla_put_string(msg, MCG_A_GROUP_NAME, argv[0]))
+		die_oom();
+	ret = mcg_nl_collect(&nl, msg, "stats", &r);
+	nlmsg_free(msg);
 	/* Without a group, a request answers with the namespace's. */
 	if (!ret && !argc && !has_ns(&r)) {
 		msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, 0);

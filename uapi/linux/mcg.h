@@ -47,8 +47,13 @@
  *			and the group follows the newest, unless RX_ONLY.
  * MCG_CMD_KEY_DEL	delete the key of MCG_A_KEY's EPOCH; it is zeroed.
  * MCG_CMD_STATS_GET	counters of one group (and of each of its senders),
- *			or of all groups with NLM_F_DUMP; without a group,
- *			MCG_A_NS_STATS counts what no group could claim.
+ *			or of all groups with NLM_F_DUMP, or of the one a
+ *			dump names; without a group, MCG_A_NS_STATS.  In a
+ *			dump a group may span several messages, each with
+ *			its NAME and ID and the next MCG_A_SENDERS, its
+ *			MCG_A_STATS in the first only; a request for a group
+ *			with more senders than one message holds fails with
+ *			EMSGSIZE: dump it instead.
  * MCG_CMD_FLUSH	delete every group of the namespace.
  * MCG_CMD_KEY_EXHAUSTED	an event only: the group sends no more under
  *			MCG_A_KEY's EPOCH, whose use limit this host reached

@@ -3,7 +3,7 @@
  * Replies made up the way the kernel makes them (nests flagged, u64s
  * padded, attributes this mcgctl does not know), fed to the output code:
  *
- *   output_test [-j|-p] show|stats|stats-nsr|stats-zero|monitor
+ *   output_test [-j|-p] show|stats|stats-nsr|stats-zero|stats-split|monitor
  *   output_test extack
  *
  * tests/run compares what comes out.
@@ -234,6 +234,58 @@ static int stats(bool ns_in_dump)
 	return ret;
 }
 
+/*
+ * A group whose senders took three messages of the dump, as the kernel
+ * splits them: name and id in each, the group's counters in the first,
+ * then another group.
+ */
+static int stats_split(void)
+{
+	struct mcg_replies r = { 0 };
+	struct nl_msg *m;
+	struct nlattr *n;
+	int ret;
+
+	m = reply(MCG_CMD_STATS_GET);
+	nla_put_string(m, MCG_A_GROUP_NAME, "big");
+	nla_put_u32(m, MCG_A_GROUP_ID, 3);
+	put_stats(m, MCG_A_STATS, 200, false);
+	n = nest(m, MCG_A_SENDERS);
+	put_sender(m, 11, true);
+	put_sender(m, 12, false);
+	nla_nest_end(m, n);
+	keep(&r, m);
+
+	m = reply(MCG_CMD_STATS_GET);
+	nla_put_string(m, MCG_A_GROUP_NAME, "big");
+	nla_put_u32(m, MCG_A_GROUP_ID, 3);
+	n = nest(m, MCG_A_SENDERS);
+	put_sender(m, 13, false);
+	put_sender(m, 14, true);
+	nla_nest_end(m, n);
+	keep(&r, m);
+
+	m = reply(MCG_CMD_STATS_GET);
+	nla_put_string(m, MCG_A_GROUP_NAME, "big");
+	nla_put_u32(m, MCG_A_GROUP_ID, 3);
+	n = nest(m, MCG_A_SENDERS);
+	put_sender(m, 15, false);
+	nla_nest_end(m, n);
+	keep(&r, m);
+
+	m = reply(MCG_CMD_STATS_GET);
+	nla_put_string(m, MCG_A_GROUP_NAME, "idle");
+	nla_put_u32(m, MCG_A_GROUP_ID, 4);
+	put_stats(m, MCG_A_STATS, 0, false);
+	n = nest(m, MCG_A_SENDERS);
+	nla_nest_end(m, n);
+	keep(&r, m);
+
+	ret = stats_print(&r, NULL);
+	mcg_replies_free(&r);
+	return ret;
+}
+
 static int show(void)
 {
 	struct mcg_replies r = { 0 };
@@ -368,6 +420,8 @@ int main(int argc, char **argv)
 		return stats(false);
 	if (!strcmp(argv[i], "stats-zero"))
 		return stats_zero();
+	if (!strcmp(argv[i], "stats-split"))
+		return stats_split();
 	if (!strcmp(argv[i], "monitor"))
 		return monitor();
 	if (!strcmp(argv[i], "extack")) {
