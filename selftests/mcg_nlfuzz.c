@@ -141,14 +141,6 @@ static struct {
 	int max_groups, max_keys;
 } st;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Failures by kind (their format): a few of each are shown, all counted. */
 #define MAXKINDS 64
 #define SHOWN_PER_KIND 3
@@ -357,12 +349,12 @@ static void zombie_add(const struct mgroup *g)
 	z->addr = g->addr;
 	z->port = g->port;
 	z->ifindex = g->ifindex;
-	z->t = now();
+	z->t = mcg_test_now();
 }
 
 static bool zombie_recent(const struct in6_addr *a, uint16_t port, uint32_t ifindex)
 {
-	double t = now();
+	double t = mcg_test_now();
 	int i;
 
 	for (i = 0; i < NZOMBIES; i++)
@@ -3138,7 +3130,7 @@ static void report(const char *ph, int count, double secs)
 
 static void run(int fd, int count, bool priv)
 {
-	double t0 = now();
+	double t0 = mcg_test_now();
 	char when[64];
 
 	memset(&st, 0, sizeof(st));
@@ -3150,7 +3142,7 @@ static void run(int fd, int count, bool priv)
 		}
 	}
 	compare(fd, "at the end");
-	report(phase, count, now() - t0);
+	report(phase, count, mcg_test_now() - t0);
 }
 
 static int find_ifaces(void)
@@ -3255,7 +3247,7 @@ int main(int argc, char **argv)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rng = opt.seed;
-	t_start = now();
+	t_start = mcg_test_now();
 	if (find_ifaces())
 		return 2;
 	if (opt.dry) {
@@ -3315,7 +3307,7 @@ int main(int argc, char **argv)
 		fail("%d events while nobody sent requests", eq.n);
 out:
 	fail_summary();
-	printf("%d failures, %.1f s; replay with -s %llu\n", failures, now() - t_start,
-	       (unsigned long long)opt.seed);
+	printf("%d failures, %.1f s; replay with -s %llu\n", failures,
+	       mcg_test_now() - t_start, (unsigned long long)opt.seed);
 	return failures ? 1 : 0;
 }

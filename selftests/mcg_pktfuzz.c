@@ -65,7 +65,6 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -74,7 +73,6 @@
 #include <openssl/evp.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -83,12 +81,9 @@
 #include <unistd.h>
 
 #include "mcg_test.h"
-#include "kdf.h"
+#include "mcg_sealer.h"
 #include "replay.h"
-#include "wire.h"
 
-#define HDR_LEN		((unsigned int)sizeof(struct mcg_wire_hdr))
-#define TAG_LEN		MCG_WIRE_TAG_LEN
 #define MIN_LEN		(HDR_LEN + TAG_LEN)
 #define MAX_UDP		65527		/* 65535 - the UDP header */
 #define MAX_PLAIN	(MAX_UDP - MIN_LEN)
@@ -149,16 +144,10 @@ static void fill_random(uint8_t *p, size_t n)
 
 /* ---- configuration ---------------------------------------------------- */
 
-struct epoch {
-	uint32_t epoch;
-	uint32_t alg;
-	uint8_t prk[MCG_KDF_PRK_LEN];
-};
-
 static struct {
 	uint32_t group, own, window;
 	uint16_t port;
-	struct epoch ep[MCG_MAX_EPOCHS];
+	struct sealer_epoch ep[MCG_MAX_EPOCHS];
 	int nep;
 	struct in6_addr addr, src;
 	int ifindex;
@@ -166,122 +155,12 @@ static struct {
 } cf = { .port = MCG_DEFAULT_PORT, .window = MCG_DEFAULT_WINDOW,
 	 .count = 20000, .seed = 1 };
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("mcg_pktfuzz: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static const struct {
-	const char *name;
-	uint32_t alg;
-	unsigned int key_len;
-} algs[] = {
-	{ "aes-gcm-128", MCG_ALG_AES_GCM_128, 16 },
-	{ "aes-gcm-256", MCG_ALG_AES_GCM_256, 32 },
-	{ "chacha20-poly1305", MCG_ALG_CHACHA20_POLY1305, 32 },
-};
-
-static unsigned int alg_key_len(uint32_t alg)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		if (algs[i].alg == alg)
-			return algs[i].key_len;
-	return 0;
-}
-
-static const EVP_CIPHER *alg_cipher(uint32_t alg)
-{
-	switch (alg) {
-	case MCG_ALG_AES_GCM_128:
-		return EVP_aes_128_gcm();
-	case MCG_ALG_AES_GCM_256:
-		return EVP_aes_256_gcm();
-	default:
-		return EVP_chacha20_poly1305();
-	}
-}
-
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* The key file as mcgctl reads it: base64, surrounding space ignored. */
-static unsigned int read_key(const char *file, uint8_t *key, unsigned int max)
-{
-	unsigned int n = 0, bits = 0;
-	uint32_t acc = 0;
-	char text[256];
-	size_t len, i;
-	FILE *f;
-	int v;
-
-	f = fopen(file, "r");
-	if (!f)
-		die("cannot open key file %s: %s", file, strerror(errno));
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	for (i = 0; i < len; i++) {
-		if (text[i] == '=' || text[i] == '\n' || text[i] == ' ')
-			continue;
-		v = b64_value(text[i]);
-		if (v < 0)
-			die("%s does not hold a base64 key", file);
-		acc = acc << 6 | v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == max)
-				die("%s holds too long a key", file);
-			key[n++] = acc >> bits;
-		}
-	}
-	explicit_bzero(text, sizeof(text));
-	return n;
-}
-
 /* -k EPOCH:ALG:FILE: the epoch's key becomes its PRK, as the kernel does. */
 static void add_epoch(char *arg)
 {
-	char *alg = strchr(arg, ':'), *file = alg ? strchr(alg + 1, ':') : NULL;
-	struct epoch *e = &cf.ep[cf.nep];
-	uint8_t key[64];
-	unsigned int i, n;
-
-	if (!file || cf.nep == MCG_MAX_EPOCHS)
+	if (cf.nep == MCG_MAX_EPOCHS ||
+	    !sealer_parse_epoch(arg, &cf.ep[cf.nep]))
 		die("-k EPOCH:ALG:KEYFILE, up to %d of them", MCG_MAX_EPOCHS);
-	*alg++ = 0;
-	*file++ = 0;
-	e->epoch = strtoul(arg, NULL, 0);
-	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		if (!strcmp(alg, algs[i].name))
-			e->alg = algs[i].alg;
-	if (!e->epoch || !e->alg)
-		die("bad epoch or algorithm in -k %s:%s", arg, alg);
-	n = read_key(file, key, sizeof(key));
-	if (n != alg_key_len(e->alg))
-		die("%s: a %u-byte key, not one of %s", file, n, alg);
-	mcg_kdf_epoch(key, n, e->prk);
-	explicit_bzero(key, sizeof(key));
 	cf.nep++;
 }
 
@@ -319,8 +198,7 @@ static const uint8_t *sender_key(int ep, uint32_t group, uint32_t sender,
 
 	if (!k->valid || k->group != group || k->epoch != epoch ||
 	    k->sender != sender || k->run != run) {
-		mcg_kdf_sender(cf.ep[ep].prk, cf.ep[ep].alg, group, epoch, sender,
-			       run, k->key, alg_key_len(cf.ep[ep].alg));
+		sealer_key(&cf.ep[ep], group, sender, run, k->key);
 		k->valid = true;
 		k->group = group;
 		k->epoch = epoch;
@@ -331,39 +209,6 @@ static const uint8_t *sender_key(int ep, uint32_t group, uint32_t sender,
 }
 
 static EVP_CIPHER_CTX *aead_ctx;
-
-/*
- * Seal (enc) or open @d, a whole datagram of @len bytes whose header is
- * filled in, under @key of @alg: in place, as the kernel does.  Opening
- * returns whether the tag verified.
- */
-static bool aead(bool enc, uint32_t alg, const uint8_t *key, uint8_t *d,
-		 size_t len)
-{
-	const struct mcg_wire_hdr *h = (const void *)d;
-	size_t text = len - MIN_LEN;
-	uint8_t iv[12] = {};
-	uint64_t seq = h->seq;	/* already big-endian */
-	int n, ok;
-
-	memcpy(iv + 4, &seq, 8);
-	ok = EVP_CipherInit_ex(aead_ctx, alg_cipher(alg), NULL, NULL, NULL, enc) &&
-	     EVP_CIPHER_CTX_ctrl(aead_ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) &&
-	     EVP_CipherInit_ex(aead_ctx, NULL, NULL, key, iv, enc);
-	if (!ok)
-		die("OpenSSL: cannot set up the AEAD");
-	if (!enc && !EVP_CIPHER_CTX_ctrl(aead_ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN,
-					 d + len - TAG_LEN))
-		die("OpenSSL: cannot set the tag");
-	if (!EVP_CipherUpdate(aead_ctx, NULL, &n, d, HDR_LEN) ||
-	    (text && !EVP_CipherUpdate(aead_ctx, d + HDR_LEN, &n, d + HDR_LEN, text)))
-		die("OpenSSL: AEAD update failed");
-	ok = EVP_CipherFinal_ex(aead_ctx, d + HDR_LEN + text, &n) == 1;
-	if (enc && (!ok || !EVP_CIPHER_CTX_ctrl(aead_ctx, EVP_CTRL_AEAD_GET_TAG,
-						TAG_LEN, d + len - TAG_LEN)))
-		die("OpenSSL: sealing failed");
-	return ok;
-}
 
 static void put_hdr(uint8_t *d, const struct mcg_wire_info *i)
 {
@@ -416,11 +261,9 @@ static size_t seal_text(uint8_t *d, uint8_t type, int ep, uint32_t group,
 		.type = type, .group = group, .sender = sender,
 		.epoch = cf.ep[ep].epoch, .run = run, .seq = seq,
 	};
-	size_t len = plen + MIN_LEN;
 
-	put_hdr(d, &i);
-	aead(true, cf.ep[ep].alg, sender_key(ep, group, sender, run), d, len);
-	return len;
+	return sealer_seal(aead_ctx, cf.ep[ep].alg,
+			   sender_key(ep, group, sender, run), &i, d, plen);
 }
 
 /* A DATA datagram of @plen plaintext bytes in @d, sealed under epoch @ep. */
@@ -667,10 +510,11 @@ static bool authentic(const uint8_t *d, size_t len,
 		      const struct mcg_wire_info *i, int ep)
 {
 	static uint8_t copy[MAX_UDP];
+	const uint8_t *key;
 
 	memcpy(copy, d, len);
-	if (!aead(false, cf.ep[ep].alg,
-		  sender_key(ep, i->group, i->sender, i->run), copy, len))
+	key = sender_key(ep, i->group, i->sender, i->run);
+	if (!sealer_aead(aead_ctx, false, cf.ep[ep].alg, key, copy, len))
 		return false;
 	accepted_len = len - MIN_LEN;
 	memcpy(accepted, copy + HDR_LEN, accepted_len);
@@ -854,32 +698,6 @@ static unsigned int expect_delivery(uint64_t index)
 	return rec;
 }
 
-static void open_oracle(const char *netns)
-{
-	struct sockaddr_mcg sa = {
-		.smcg_family = mcg_test_family(), .smcg_group = cf.group,
-	};
-	char path[256];
-	int self, other, size = 16 << 20;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	other = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || other < 0 || setns(other, CLONE_NEWNET))
-		die("cannot enter namespace %s: %s", netns, strerror(errno));
-	rx_fd = socket(sa.smcg_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	if (rx_fd < 0 || bind(rx_fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("AF_MCG socket for group %u in %s: %s", cf.group, netns,
-		    strerror(errno));
-	/* What arrives between two syncs must fit: RX_DROP_RCVBUF stays 0. */
-	if (setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		die("SO_RCVBUFFORCE: %s", strerror(errno));
-	if (setns(self, CLONE_NEWNET))
-		die("cannot return to our namespace: %s", strerror(errno));
-	close(self);
-	close(other);
-}
-
 /*
  * A bundle's messages arrive in its order, but datagrams need not (an
  * AEAD may complete late), and short messages of one sender may be equal:
@@ -944,14 +762,6 @@ static bool drain(uint64_t index)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static double sync_wait;
 static uint64_t syncs_fast, syncs_deep;
 
@@ -959,10 +769,11 @@ static uint64_t syncs_fast, syncs_deep;
 static void wait_for(uint64_t index)
 {
 	struct pollfd pfd = { .fd = rx_fd, .events = POLLIN };
-	double t0 = now();
+	double t0 = mcg_test_now();
 
 	while (!drain(index)) {
-		int left = SYNC_TIMEOUT_MS - (int)((now() - t0) * 1000);
+		int left = SYNC_TIMEOUT_MS -
+			   (int)((mcg_test_now() - t0) * 1000);
 
 		if (left <= 0 || poll(&pfd, 1, left) < 0) {
 			printf("oracle: datagram %llu (a sync) not delivered after %d s\n",
@@ -971,7 +782,7 @@ static void wait_for(uint64_t index)
 			exit(1);
 		}
 	}
-	sync_wait += now() - t0;
+	sync_wait += mcg_test_now() - t0;
 }
 
 /* ---- the wire ---------------------------------------------------------- */
@@ -1909,7 +1720,7 @@ int main(int argc, char **argv)
 	if (tfile && !(trace = fopen(tfile, "w")))
 		die("%s: %s", tfile, strerror(errno));
 	open_senders(ifname);
-	open_oracle(netns);
+	rx_fd = sealer_open_reader(netns, cf.group);
 
 	rng = cf.seed;
 	printf("seed %#llx count %llu group %u own %u window %u epochs %d\n",
@@ -1922,7 +1733,7 @@ int main(int argc, char **argv)
 		while (snd[s].id == cf.own || genuine_index(snd[s].id) != s);
 	}
 
-	t0 = now();
+	t0 = mcg_test_now();
 	/* Every sender heard in two runs: a previous run to go back to. */
 	for (k = 0; k < 2; k++)
 		for (s = 0; s < NSENDERS; s++)
@@ -1939,16 +1750,16 @@ int main(int argc, char **argv)
 	deep_sync(below(NSENDERS));
 	{
 		struct pollfd pfd = { .fd = rx_fd, .events = POLLIN };
-		double t1 = now();
+		double t1 = mcg_test_now();
 
-		while (npend && now() - t1 < SYNC_TIMEOUT_MS / 1000.0)
+		while (npend && mcg_test_now() - t1 < SYNC_TIMEOUT_MS / 1000.0)
 			if (poll(&pfd, 1, 1000) > 0)
 				drain(~0ULL);
 		/* Anything else would show up now. */
 		while (poll(&pfd, 1, 500) > 0)
 			drain(~0ULL);
 	}
-	elapsed = now() - t0;
+	elapsed = mcg_test_now() - t0;
 	report(elapsed);
 	if (trace)
 		fclose(trace);

@@ -28,14 +28,10 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <poll.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -43,116 +39,15 @@
 #include <unistd.h>
 
 #include "mcg_test.h"
-#include "kdf.h"
-#include "wire.h"
+#include "mcg_sealer.h"
 
-#define HDR_LEN		((unsigned int)sizeof(struct mcg_wire_hdr))
-#define TAG_LEN		MCG_WIRE_TAG_LEN
 #define BATCH		128	/* well below the group's 1024-datagram backlog */
 #define TIMEOUT_S	120
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("mcg_seal: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static const struct {
-	const char *name;
-	uint32_t alg;
-	unsigned int key_len;
-} algs[] = {
-	{ "aes-gcm-128", MCG_ALG_AES_GCM_128, 16 },
-	{ "aes-gcm-256", MCG_ALG_AES_GCM_256, 32 },
-	{ "chacha20-poly1305", MCG_ALG_CHACHA20_POLY1305, 32 },
-};
-
-static const EVP_CIPHER *alg_cipher(uint32_t alg)
-{
-	switch (alg) {
-	case MCG_ALG_AES_GCM_128:
-		return EVP_aes_128_gcm();
-	case MCG_ALG_AES_GCM_256:
-		return EVP_aes_256_gcm();
-	default:
-		return EVP_chacha20_poly1305();
-	}
-}
-
-/* The key file as mcgctl reads it: base64, white space ignored. */
-static unsigned int read_key(const char *file, uint8_t *key, unsigned int max)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned int n = 0, bits = 0;
-	uint32_t acc = 0;
-	char text[256];
-	const char *c;
-	size_t len, i;
-	FILE *f;
-
-	f = fopen(file, "r");
-	if (!f)
-		die("cannot open key file %s: %s", file, strerror(errno));
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	for (i = 0; i < len; i++) {
-		if (text[i] == '=' || text[i] == '\n' || text[i] == ' ')
-			continue;
-		c = text[i] ? strchr(b64, text[i]) : NULL;
-		if (!c)
-			die("%s does not hold a base64 key", file);
-		acc = acc << 6 | (uint32_t)(c - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == max)
-				die("%s holds too long a key", file);
-			key[n++] = acc >> bits;
-		}
-	}
-	explicit_bzero(text, sizeof(text));
-	return n;
-}
-
 static struct {
-	uint32_t group, epoch, alg, first, senders, most;
-	unsigned int key_len;
-	uint8_t prk[MCG_KDF_PRK_LEN];
+	uint32_t group, first, senders, most;
+	struct sealer_epoch ep;
 } cf = { .first = 1000, .senders = 1, .most = 3 };
-
-/* -k EPOCH:ALG:FILE: the key becomes the epoch's PRK, as the kernel does. */
-static void set_key(char *arg)
-{
-	char *alg = strchr(arg, ':'), *file = alg ? strchr(alg + 1, ':') : NULL;
-	uint8_t key[64];
-	unsigned int i, n;
-
-	if (!file)
-		die("-k EPOCH:ALG:KEYFILE");
-	*alg++ = 0;
-	*file++ = 0;
-	cf.epoch = strtoul(arg, NULL, 0);
-	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-		if (!strcmp(alg, algs[i].name)) {
-			cf.alg = algs[i].alg;
-			cf.key_len = algs[i].key_len;
-		}
-	}
-	if (!cf.epoch || !cf.alg)
-		die("bad epoch or algorithm in -k %s:%s", arg, alg);
-	n = read_key(file, key, sizeof(key));
-	if (n != cf.key_len)
-		die("%s: a %u-byte key, not one of %s", file, n, alg);
-	mcg_kdf_epoch(key, n, cf.prk);
-	explicit_bzero(key, sizeof(key));
-}
 
 static unsigned int count_of(uint32_t i)
 {
@@ -171,57 +66,17 @@ static size_t seal(EVP_CIPHER_CTX *ctx, uint8_t *d, size_t size,
 {
 	struct mcg_wire_info info = {
 		.type = MCG_WIRE_DATA, .group = cf.group, .sender = sender,
-		.epoch = cf.epoch, .run = run, .seq = seq,
+		.epoch = cf.ep.epoch, .run = run, .seq = seq,
 	};
-	uint8_t key[32], iv[12] = { 0 };
-	uint64_t be = htobe64(seq);
-	int text, n;
+	uint8_t key[32];
+	size_t len;
+	int text;
 
 	text = plaintext((char *)d + HDR_LEN, size - HDR_LEN - TAG_LEN, sender, seq);
-	mcg_wire_build((struct mcg_wire_hdr *)d, &info);
-	mcg_kdf_sender(cf.prk, cf.alg, cf.group, cf.epoch, sender, run, key,
-		       cf.key_len);
-	/* The nonce: 32 zero bits, then the sequence number (wire.h). */
-	memcpy(iv + 4, &be, 8);
-	if (!EVP_EncryptInit_ex(ctx, alg_cipher(cf.alg), NULL, NULL, NULL) ||
-	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) ||
-	    !EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) ||
-	    !EVP_EncryptUpdate(ctx, NULL, &n, d, HDR_LEN) ||
-	    !EVP_EncryptUpdate(ctx, d + HDR_LEN, &n, d + HDR_LEN, text) ||
-	    !EVP_EncryptFinal_ex(ctx, d + HDR_LEN + text, &n) ||
-	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN,
-				 d + HDR_LEN + text))
-		die("OpenSSL: sealing failed");
+	sealer_key(&cf.ep, cf.group, sender, run, key);
+	len = sealer_seal(ctx, cf.ep.alg, key, &info, d, text);
 	explicit_bzero(key, sizeof(key));
-	return HDR_LEN + text + TAG_LEN;
-}
-
-/* The receiver's socket, made in its namespace, read from ours. */
-static int open_reader(const char *netns)
-{
-	struct sockaddr_mcg sa = {
-		.smcg_family = mcg_test_family(), .smcg_group = cf.group,
-	};
-	int self, other, fd, size = 16 << 20;
-	char path[256];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	other = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || other < 0 || setns(other, CLONE_NEWNET))
-		die("cannot enter namespace %s: %s", netns, strerror(errno));
-	fd = socket(sa.smcg_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("AF_MCG socket for group %u in %s: %s", cf.group, netns,
-		    strerror(errno));
-	/* A batch must fit: no message lost to a full buffer. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		die("SO_RCVBUFFORCE: %s", strerror(errno));
-	if (setns(self, CLONE_NEWNET))
-		die("cannot return to our namespace: %s", strerror(errno));
-	close(self);
-	close(other);
-	return fd;
+	return len;
 }
 
 static uint8_t *got;		/* per sender: which of its messages came */
@@ -258,22 +113,14 @@ static void drain(int fd)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Until every message sent so far came back. */
 static void wait_all(int fd, uint64_t sent)
 {
-	double end = now() + TIMEOUT_S;
+	double end = mcg_test_now() + TIMEOUT_S;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	for (drain(fd); delivered < sent; drain(fd)) {
-		if (now() > end)
+		if (mcg_test_now() > end)
 			die("%llu of %llu messages delivered after %d s",
 			    (unsigned long long)delivered,
 			    (unsigned long long)sent, TIMEOUT_S);
@@ -301,7 +148,10 @@ int main(int argc, char **argv)
 		case 'a': addr = optarg; break;
 		case 'p': to.sin6_port = htons(atoi(optarg)); break;
 		case 'g': cf.group = strtoul(optarg, NULL, 0); break;
-		case 'k': set_key(optarg); break;
+		case 'k':
+			if (!sealer_parse_epoch(optarg, &cf.ep))
+				die("-k EPOCH:ALG:KEYFILE");
+			break;
 		case 'N': netns = optarg; break;
 		case 's': cf.first = strtoul(optarg, NULL, 0); break;
 		case 'n': cf.senders = strtoul(optarg, NULL, 0); break;
@@ -311,7 +161,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || !ifname || !addr || !netns || !cf.group ||
-	    !cf.epoch || !cf.first || !cf.senders || !cf.most ||
+	    !cf.ep.epoch || !cf.first || !cf.senders || !cf.most ||
 	    cf.most > 8 || cf.first + (uint64_t)cf.senders - 1 > UINT32_MAX ||
 	    inet_pton(AF_INET6, addr, &to.sin6_addr) != 1)
 		die("usage: see the comment at the top of mcg_seal.c");
@@ -323,7 +173,7 @@ int main(int argc, char **argv)
 	ctx = EVP_CIPHER_CTX_new();
 	if (!got || !ctx)
 		die("out of memory");
-	rx = open_reader(netns);
+	rx = sealer_open_reader(netns, cf.group);
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) ||

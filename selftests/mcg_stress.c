@@ -378,20 +378,11 @@ static int read_key(const char *path, unsigned char *key, unsigned int len)
 	return n == len ? 0 : -1;
 }
 
-static const struct {
-	const char *name;
-	unsigned int alg, len;
-} algs[] = {
-	{ "aes-gcm-128", MCG_ALG_AES_GCM_128, 16 },
-	{ "aes-gcm-256", MCG_ALG_AES_GCM_256, 32 },
-	{ "chacha20-poly1305", MCG_ALG_CHACHA20_POLY1305, 32 },
-};
-
 static int configure(void)
 {
 	char line[512], cmd[16], name[32], addr[64], ifname[32], path[256];
 	char alg[32], opt[16], msg[256];
-	unsigned int id, port, sender, epoch, a;
+	unsigned int id, port, sender, epoch, key_alg, key_len;
 	unsigned char key[32];
 	int fd, fam, ret, one = 1, n;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -437,11 +428,8 @@ static int configure(void)
 		} else if (!strcmp(cmd, "key") &&
 			   sscanf(line, "%*s %31s %u %255s %31s %15s", name, &epoch,
 				  path, alg, opt) >= 4) {
-			for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++)
-				if (!strcmp(alg, algs[a].name))
-					break;
-			if (a == sizeof(algs) / sizeof(algs[0]) ||
-			    read_key(path, key, algs[a].len)) {
+			key_alg = mcg_test_alg(alg, &key_len);
+			if (!key_alg || read_key(path, key, key_len)) {
 				printf("%s: bad algorithm or key file\n", line);
 				return 2;
 			}
@@ -449,8 +437,8 @@ static int configure(void)
 			nlreq_put_str(&r, MCG_A_GROUP_NAME, name);
 			nest = nlreq_nest_start(&r, MCG_A_KEY);
 			nlreq_put_u32(&r, MCG_A_KEY_EPOCH, epoch);
-			nlreq_put_u32(&r, MCG_A_KEY_ALG, algs[a].alg);
-			nlreq_put(&r, MCG_A_KEY_MATERIAL, key, algs[a].len);
+			nlreq_put_u32(&r, MCG_A_KEY_ALG, key_alg);
+			nlreq_put(&r, MCG_A_KEY_MATERIAL, key, key_len);
 			if (!strcmp(opt, "rxonly"))
 				nlreq_put(&r, MCG_A_KEY_RX_ONLY, NULL, 0);
 			nlreq_nest_end(&r, nest);

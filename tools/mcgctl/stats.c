@@ -237,13 +237,35 @@ static struct nlattr *group_stats(mcg_tb_t *tbs, size_t n, size_t i)
 	return NULL;
 }
 
+/*
+ * The senders of the group of message @i, from each of its messages (the
+ * kernel splits a long list): into @j as JSON, or as text without one.
+ */
+static void group_senders(struct json *j, mcg_tb_t *tbs, size_t n, size_t i)
+{
+	struct nlattr *a;
+	size_t k;
+	int rem;
+
+	for (k = i; k < n; k++) {
+		if (!same_group(tbs[i], tbs[k]) || !tbs[k][MCG_A_SENDERS])
+			continue;
+		nla_for_each_nested(a, tbs[k][MCG_A_SENDERS], rem) {
+			if (nla_type(a) != MCG_A_SENDER)
+				continue;
+			if (j)
+				json_sender(j, a);
+			else
+				text_sender(a);
+		}
+	}
+}
+
 /* A group's counters, then its senders', as text. */
 static void text_group(mcg_tb_t *tbs, size_t n, size_t i)
 {
-	struct nlattr *st[MCG_A_STATS_MAX + 1], *a, **tb = tbs[i];
+	struct nlattr *st[MCG_A_STATS_MAX + 1], **tb = tbs[i];
 	struct line l;
-	size_t k;
-	int rem;
 
 	line_start(&l, "", "  ");
 	line_add(&l, "group %s", nla_get_string(tb[MCG_A_GROUP_NAME]));
@@ -263,20 +285,12 @@ static void text_group(mcg_tb_t *tbs, size_t n, size_t i)
 	add_counters(&l, st, group_rare_labels, true);
 	line_end(&l);
 
-	for (k = i; k < n; k++) {
-		if (!same_group(tb, tbs[k]) || !tbs[k][MCG_A_SENDERS])
-			continue;
-		nla_for_each_nested(a, tbs[k][MCG_A_SENDERS], rem)
-			if (nla_type(a) == MCG_A_SENDER)
-				text_sender(a);
-	}
+	group_senders(NULL, tbs, n, i);
 }
 
 static void json_group(struct json *j, mcg_tb_t *tbs, size_t n, size_t i)
 {
-	struct nlattr *st[MCG_A_STATS_MAX + 1], *a, **tb = tbs[i];
-	size_t k;
-	int rem;
+	struct nlattr *st[MCG_A_STATS_MAX + 1], **tb = tbs[i];
 
 	json_obj_open(j, NULL);
 	json_str(j, "name", nla_get_string(tb[MCG_A_GROUP_NAME]));
@@ -285,13 +299,7 @@ static void json_group(struct json *j, mcg_tb_t *tbs, size_t n, size_t i)
 	parse_stats(group_stats(tbs, n, i), st);
 	json_counters(j, st);
 	json_arr_open(j, "senders");
-	for (k = i; k < n; k++) {
-		if (!same_group(tb, tbs[k]) || !tbs[k][MCG_A_SENDERS])
-			continue;
-		nla_for_each_nested(a, tbs[k][MCG_A_SENDERS], rem)
-			if (nla_type(a) == MCG_A_SENDER)
-				json_sender(j, a);
-	}
+	group_senders(j, tbs, n, i);
 	json_arr_close(j);
 	json_obj_close(j);
 }

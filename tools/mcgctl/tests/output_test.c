@@ -171,6 +171,16 @@ static void put_sender(struct nl_msg *m, uint32_t id, bool drops)
 	nla_nest_end(m, s);
 }
 
+/* A reply of STATS_GET about a group: each of its messages starts so. */
+static struct nl_msg *stats_reply(const char *name, uint32_t id)
+{
+	struct nl_msg *m = reply(MCG_CMD_STATS_GET);
+
+	nla_put_string(m, MCG_A_GROUP_NAME, name);
+	nla_put_u32(m, MCG_A_GROUP_ID, id);
+	return m;
+}
+
 /* A fresh namespace, as the kernel reports it: every counter, all 0. */
 static int stats_zero(void)
 {
@@ -179,9 +189,7 @@ static int stats_zero(void)
 	struct nlattr *n;
 	int i, ret;
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "new");
-	nla_put_u32(m, MCG_A_GROUP_ID, 1);
+	m = stats_reply("new", 1);
 	n = nest(m, MCG_A_STATS);
 	for (i = MCG_A_STATS_TX_PACKETS; i <= MCG_A_STATS_MAX; i++)
 		put_u64(m, i, MCG_A_STATS_PAD, 0);
@@ -207,9 +215,7 @@ static int stats(bool ns_in_dump)
 	struct nlattr *n;
 	int ret;
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "chat");
-	nla_put_u32(m, MCG_A_GROUP_ID, 1);
+	m = stats_reply("chat", 1);
 	put_stats(m, MCG_A_STATS, 100, false);
 	n = nest(m, MCG_A_SENDERS);
 	put_sender(m, 7, true);
@@ -217,9 +223,7 @@ static int stats(bool ns_in_dump)
 	nla_nest_end(m, n);
 	keep(&r, m);
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "idle");
-	nla_put_u32(m, MCG_A_GROUP_ID, 2);
+	m = stats_reply("idle", 2);
 	put_stats(m, MCG_A_STATS, 0, false);
 	keep(&r, m);
 
@@ -246,9 +250,7 @@ static int stats_split(void)
 	struct nlattr *n;
 	int ret;
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "big");
-	nla_put_u32(m, MCG_A_GROUP_ID, 3);
+	m = stats_reply("big", 3);
 	put_stats(m, MCG_A_STATS, 200, false);
 	n = nest(m, MCG_A_SENDERS);
 	put_sender(m, 11, true);
@@ -256,26 +258,20 @@ static int stats_split(void)
 	nla_nest_end(m, n);
 	keep(&r, m);
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "big");
-	nla_put_u32(m, MCG_A_GROUP_ID, 3);
+	m = stats_reply("big", 3);
 	n = nest(m, MCG_A_SENDERS);
 	put_sender(m, 13, false);
 	put_sender(m, 14, true);
 	nla_nest_end(m, n);
 	keep(&r, m);
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "big");
-	nla_put_u32(m, MCG_A_GROUP_ID, 3);
+	m = stats_reply("big", 3);
 	n = nest(m, MCG_A_SENDERS);
 	put_sender(m, 15, false);
 	nla_nest_end(m, n);
 	keep(&r, m);
 
-	m = reply(MCG_CMD_STATS_GET);
-	nla_put_string(m, MCG_A_GROUP_NAME, "idle");
-	nla_put_u32(m, MCG_A_GROUP_ID, 4);
+	m = stats_reply("idle", 4);
 	put_stats(m, MCG_A_STATS, 0, false);
 	n = nest(m, MCG_A_SENDERS);
 	nla_nest_end(m, n);
