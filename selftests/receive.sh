@@ -433,8 +433,8 @@ flood_new_senders() {
 # beside 1), forgeries naming sender 1's current run under epoch 2 come
 # with a flood of forged new senders that overflows the backlog.  Such a
 # forgery cannot be genuine (a run is of one epoch): it is dropped at once,
-# and sender 1's traffic keeps its fast path: all of it is delivered, none
-# of it waits in the backlog or is dropped there.
+# and sender 1's traffic keeps its fast path: none of it waits in the
+# backlog or is dropped there, and all of it is delivered.
 test_forgeries_of_the_current_run_under_another_epoch() {
 	local n
 	hosts h1 h2 h3 h4
@@ -456,8 +456,15 @@ test_forgeries_of_the_current_run_under_another_epoch() {
 	M h2 stats g
 	[ "$(counter h2 rx_drop_backlog)" -gt 0 ] ||
 		fail "the backlog never overflowed: the flood tested little"
-	[ "$n" = 201 ] || fail "$n of 201 delivered: sender 1 was held back"
+	# None of sender 1's datagrams waited in the backlog, so none was
+	# dropped there, and each one mcg saw was delivered.  A slow kernel
+	# (the debug one) loses some of the 201 in its input queues under the
+	# flood, before UDP: those mcg never sees.
 	expect h2 rx_drop_backlog 0 1
+	[ "$n" = "$(counter h2 rx_packets 1)" ] ||
+		fail "$n of sender 1's $(counter h2 rx_packets 1) accepted messages delivered"
+	[ "$n" -gt 20 ] || fail "only $n of 201 reached mcg: the case tested little"
+	echo "$n of 201 delivered"
 	[ "$(counter h2 rx_drop_auth 1)" -ge 1000 ] ||
 		fail "only $(counter h2 rx_drop_auth 1) forgeries of sender 1 counted: the flood tested little"
 }
