@@ -51,17 +51,21 @@ demo: deps
 # The README's test command: install what is missing, build everything, run
 # the host checks and unit tests, then the selftests inside a VM.  The last
 # line it prints is "N passed, N failed[, N skipped]".
+# Without KVER= on the command line, check tests every supported kernel
+# installed (tools/kver --all); the others take the default KVER.
+CHECK_KVER = $(if $(filter file,$(origin KVER)),,--kver $(KVER))
+
 check: deps
-	@selftests/check
+	@selftests/check $(CHECK_KVER)
 
 check-debug: deps
-	@selftests/check --debug
+	@selftests/check --debug --kver $(KVER)
 
 soak: deps
-	@selftests/check --soak
+	@selftests/check --soak --kver $(KVER)
 
 soak-debug: deps
-	@selftests/check --soak --debug
+	@selftests/check --soak --debug --kver $(KVER)
 
 # The benchmark: one VM whose clock counts guest instructions
 # (Documentation/benchmark.rst).  Results in results/bench-DATE/.

@@ -5,12 +5,12 @@
  * data, the nonce is 0^32 || the sequence number.
  */
 
-#include <asm/unaligned.h>
 #include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "aead.h"
+#include "compat.h"
 #include "kdf.h"
 #include "key.h"
 #include "wire.h"
@@ -242,9 +242,9 @@ int mcg_aead_open_wait(struct crypto_aead *tfm, struct sk_buff *skb,
 	return mcg_aead_crypt_wait(tfm, skb, 0, len, seq, false);
 }
 
-static void mcg_aead_open_complete(struct crypto_async_request *base, int err)
+static void mcg_aead_open_complete(void *data, int err)
 {
-	struct mcg_aead_req *r = base->data;
+	struct mcg_aead_req *r = data;
 	u8 priv[MCG_AEAD_PRIV_MAX] __aligned(sizeof(long));
 	mcg_aead_done_t done = r->done;
 	struct sk_buff *skb = r->skb;
@@ -262,6 +262,13 @@ static void mcg_aead_open_complete(struct crypto_async_request *base, int err)
 	local_bh_disable();
 	done(skb, priv, err);
 	local_bh_enable();
+}
+
+/* Before 6.3 (compat.h). */
+static void mcg_aead_open_complete_req(struct crypto_async_request *base,
+				       int err)
+{
+	mcg_aead_open_complete(base->data, err);
 }
 
 /*
@@ -293,7 +300,10 @@ int mcg_aead_open(struct crypto_aead *tfm, struct sk_buff *skb,
 	r->priv_len = priv_len;
 	memcpy(r->priv, priv, priv_len);
 	/* No backlog: a full queue is a drop (-ENOSPC), not a wait. */
-	aead_request_set_callback(&r->req, 0, mcg_aead_open_complete, r);
+	aead_request_set_callback(&r->req, 0,
+				  mcg_crypto_completion(mcg_aead_open_complete,
+							mcg_aead_open_complete_req),
+				  r);
 	ret = crypto_aead_decrypt(&r->req);
 	if (ret == -EINPROGRESS)
 		return ret;

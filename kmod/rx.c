@@ -14,11 +14,11 @@
  * it sends in order is delivered in order.
  */
 
-#include <asm/unaligned.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 
+#include "compat.h"
 #include "group.h"
 #include "key.h"
 #include "peer.h"

@@ -431,7 +431,6 @@ static const struct proto_ops mcg_dgram_ops = {
 	.sendmsg = mcg_sendmsg,
 	.recvmsg = mcg_recvmsg,
 	.mmap = sock_no_mmap,
-	.sendpage = sock_no_sendpage,
 };
 
 static int mcg_create(struct net *net, struct socket *sock, int protocol,

@@ -17,7 +17,6 @@
  * Senders find it under RCU and hold a reference while they encrypt.
  */
 
-#include <asm/unaligned.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -27,6 +26,7 @@
 #include <net/udp.h>
 
 #include "aead.h"
+#include "compat.h"
 #include "group.h"
 #include "key.h"
 #include "netlink.h"

@@ -157,6 +157,27 @@ static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
 }
 
 /*
+ * IPv6 only; our own datagrams are not looped back (they were delivered
+ * locally already), and only this group's address is received.  Through
+ * setsockopt() because the flags' layout in ipv6_pinfo changed in 6.6.
+ */
+static int mcg_udp_sock_setup(struct socket *sock)
+{
+	int off = 0;
+	int ret;
+
+	ret = ip6_sock_set_v6only(sock->sk);
+	if (ret)
+		return ret;
+	ret = sock->ops->setsockopt(sock, SOL_IPV6, IPV6_MULTICAST_LOOP,
+				    KERNEL_SOCKPTR(&off), sizeof(off));
+	if (ret)
+		return ret;
+	return sock->ops->setsockopt(sock, SOL_IPV6, IPV6_MULTICAST_ALL,
+				     KERNEL_SOCKPTR(&off), sizeof(off));
+}
+
+/*
  * Called under mn->lock, before the group is published.  Takes the RTNL
  * (multicast joins): nothing may take mn->lock while holding the RTNL.
  */
@@ -192,11 +213,11 @@ int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "cannot bind the UDP socket to the interface");
 		goto err;
 	}
-	lock_sock(sk);
-	sk->sk_ipv6only = true;
-	inet6_sk(sk)->mc_loop = 0;	/* our own packets: delivered locally already */
-	inet6_sk(sk)->mc_all = 0;	/* only this group's address */
-	release_sock(sk);
+	ret = mcg_udp_sock_setup(sock);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot set up the group's UDP socket");
+		goto err;
+	}
 	/* Binding to the multicast address lets groups share a port. */
 	ret = kernel_bind(sock, (struct sockaddr *)&sa, sizeof(sa));
 	if (ret) {

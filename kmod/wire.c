@@ -5,10 +5,10 @@
  */
 
 #include <asm/byteorder.h>
-#include <asm/unaligned.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "wire.h"
 
 enum mcg_wire_verdict mcg_wire_parse(const void *buf, unsigned int len,
