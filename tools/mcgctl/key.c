@@ -240,7 +240,7 @@ static int key_use(const struct cmd *c, int argc, char **argv)
 	return group_set_txepoch("key use", argv[0], "epoch", argv[2]);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t n;
 

@@ -130,6 +130,9 @@ static void print_help(void)
 	      "  monitor                  print every change as it happens\n"
 	      "  flush                    delete every group\n"
 	      "  genkey [ALG]             print a new random key in base64\n"
+	      "  genid                    print a new identity key (for mcgd) in base64\n"
+	      "  pubid                    print the public key of the identity on stdin\n"
+	      "  roster check|sign        verify or sign a group file (mcgctl roster help)\n"
 	      "  help                     print this help\n"
 	      "\n"
 	      "Options:\n"
@@ -159,6 +162,12 @@ static const struct cmd top_cmds[] = {
 	{ .name = "flush", .fn = cmd_flush, .usage = "mcgctl flush" },
 	{ .name = "genkey", .fn = cmd_genkey,
 	  .usage = "mcgctl genkey [aes-gcm-128|aes-gcm-256|chacha20-poly1305]" },
+	{ .name = "genid", .fn = cmd_genid, .usage = "mcgctl genid > id.key" },
+	{ .name = "pubid", .fn = cmd_pubid, .usage = "mcgctl pubid < id.key" },
+	{ .name = "roster", .sub = roster_cmds,
+	  .help = "A group file (/etc/mcg/NAME.conf) and its admins' signatures (NAME.sig)\n"
+		  "are described in mcgctl(8).  'check' verifies both; 'sign' prints the\n"
+		  "signature line of the admin whose identity key is on standard input." },
 	{ .name = "help", .fn = cmd_help, .usage = "mcgctl help [COMMAND]" },
 	{ }
 };

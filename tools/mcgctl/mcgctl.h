@@ -66,5 +66,12 @@ int cmd_stats(const struct cmd *c, int argc, char **argv);
 int cmd_monitor(const struct cmd *c, int argc, char **argv);
 int cmd_flush(const struct cmd *c, int argc, char **argv);
 int cmd_genkey(const struct cmd *c, int argc, char **argv);
+/* key.c: the whole buffer, straight to the descriptor (no stdio copy). */
+int write_all(int fd, const char *buf, size_t len);
+
+/* id.c: identities and rosters, with mcgd's code (../mcgd) */
+int cmd_genid(const struct cmd *c, int argc, char **argv);
+int cmd_pubid(const struct cmd *c, int argc, char **argv);
+extern const struct cmd roster_cmds[];
 
 #endif /* MCGCTL_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A group's file, /etc/mcg/NAME.conf: its charter ([group], [admins]),
+ * installed by hand on every member, and its roster ([roster] and one
+ * [member NAME] per host), which admins sign and the group spreads.
+ * Documentation/key-management.rst describes the format.
+ */
+#ifndef MCGD_CONF_H
+#define MCGD_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "err.h"
+#include "identity.h"
+
+#define MCG_MAX_ADMINS		16
+#define MCG_MAX_CANDIDATES	15	/* the epoch number's candidate field */
+#define MCG_MAX_MEMBERS		4096
+#define MCG_NAME_MAX		63
+
+struct mcg_member {
+	char name[MCG_NAME_MAX + 1];
+	uint8_t key[MCG_KEY_LEN];
+	uint32_t sender;
+	uint8_t priority;	/* key-server priority; 0: not a candidate */
+	unsigned int line;	/* of its section, for errors */
+};
+
+struct mcg_conf {
+	/* [group] */
+	uint32_t id;
+	struct in6_addr addr;
+	char ifname[IF_NAMESIZE];	/* this host's: not signed */
+	uint16_t port;
+	uint8_t alg;			/* enum mcg_alg */
+	uint32_t rotation;		/* seconds */
+	uint32_t activation;
+	uint32_t deactivation;
+	uint32_t removal_deactivation;
+	uint32_t hello;
+	/* [admins] */
+	uint8_t threshold;
+	uint8_t nadmins;
+	uint8_t admins[MCG_MAX_ADMINS][MCG_KEY_LEN];
+	/* [roster] and the members */
+	uint64_t version;
+	uint32_t nmembers;
+	struct mcg_member *members;	/* sorted by sender id once loaded */
+};
+
+/*
+ * Reads and checks the file at path.  On error c is left empty and e says
+ * "PATH:LINE: reason" (or "PATH: reason" for what no line holds).
+ */
+int mcg_conf_load(const char *path, struct mcg_conf *c, struct mcg_err *e);
+
+/* As mcg_conf_load(), from text in memory, named name in errors. */
+int mcg_conf_parse(const char *text, size_t len, const char *name,
+		   struct mcg_conf *c, struct mcg_err *e);
+
+void mcg_conf_free(struct mcg_conf *c);
+
+const struct mcg_member *mcg_conf_member(const struct mcg_conf *c,
+					 uint32_t sender);
+const struct mcg_member *mcg_conf_member_by_key(const struct mcg_conf *c,
+						const uint8_t key[MCG_KEY_LEN]);
+
+/* The algorithm's name ("aes-gcm-128"...), NULL if unknown. */
+const char *mcg_conf_alg_name(uint8_t alg);
+
+#endif /* MCGD_CONF_H */

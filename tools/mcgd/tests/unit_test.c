@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of mcgd's pieces that need no network: identity files, the
+ * group file's parser (each refusal with the exact line users see) and
+ * the roster's canonical form and signatures.  Built with ASan and UBSan.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+
+#include "../conf.h"
+#include "../identity.h"
+#include "../roster.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) check(!!(cond), __LINE__, __VA_ARGS__)
+
+static __attribute__((format(printf, 3, 4))) void
+check(int ok, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(ok ? "\n" : " (line %d)\n", line);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static char tmpdir[] = "/tmp/mcgd-unit.XXXXXX";
+
+static const char *tmpfile_with(const char *name, const char *text, mode_t mode)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	unlink(path);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+	return path;
+}
+
+/* Three identities from fixed seeds: admins A and B, members M1..M3. */
+static struct mcg_identity ids[5];
+static char pub[5][MCG_KEY_B64 + 1];
+
+static void make_ids(void)
+{
+	uint8_t seed[MCG_KEY_LEN];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		memset(seed, 'a' + i, sizeof(seed));
+		crypto_sign_seed_keypair(ids[i].pk, ids[i].sk, seed);
+		mcg_key_format(pub[i], ids[i].pk);
+	}
+}
+
+static void test_keys(void)
+{
+	uint8_t k[MCG_KEY_LEN], k2[MCG_KEY_LEN];
+	char s[MCG_KEY_B64 + 1];
+
+	randombytes_buf(k, sizeof(k));
+	mcg_key_format(s, k);
+	CHECK(strlen(s) == 44 && s[43] == '=', "a key is 44 base64 characters");
+	CHECK(!mcg_key_parse(s, 44, k2) && !memcmp(k, k2, sizeof(k)),
+	      "a key reads back");
+	CHECK(mcg_key_parse(s, 43, k2), "43 characters are not a key");
+	/* 32 bytes leave 2 unused bits in the last character. */
+	s[42] = s[42] == 'A' ? 'B' : 'A';
+	CHECK(mcg_key_parse(s, 44, k2) || memcmp(k, k2, sizeof(k)),
+	      "a different last character is another key or none");
+	mcg_key_format(s, (uint8_t[32]){ 0 });
+	s[42] = 'B';	/* 000001: unused bits set */
+	CHECK(mcg_key_parse(s, 44, k2), "non-canonical base64 is refused");
+	CHECK(mcg_key_parse("!AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 44, k2),
+	      "a character outside base64 is refused");
+}
+
+static void test_identity_files(void)
+{
+	struct mcg_identity id;
+	struct mcg_err e = { "" };
+	char line[MCG_KEY_B64 + 2], more[64];
+	const char *path;
+	uint8_t pk[MCG_KEY_LEN], sk[64], seed[MCG_KEY_LEN];
+
+	mcg_id_generate(line);
+	CHECK(strlen(line) == 45 && line[44] == '\n', "genid writes one line");
+	path = tmpfile_with("id.key", line, 0600);
+	CHECK(!mcg_id_load(path, &id, &e), "a 0600 key file loads: %s", e.msg);
+	mcg_key_parse(line, 44, seed);
+	crypto_sign_seed_keypair(pk, sk, seed);
+	CHECK(!memcmp(pk, id.pk, sizeof(pk)), "its public key is the seed's");
+	mcg_id_wipe(&id);
+	CHECK(sodium_is_zero((uint8_t *)&id, sizeof(id)), "wiped");
+
+	path = tmpfile_with("id.key", line, 0640);
+	CHECK(mcg_id_load(path, &id, &e) &&
+	      strstr(e.msg, "group or others may access it (mode 0640): it must be 0600"),
+	      "a key file the group can read is refused: %s", e.msg);
+	path = tmpfile_with("id.key", "", 0600);
+	CHECK(mcg_id_load(path, &id, &e) && strstr(e.msg, ": empty: no identity key"),
+	      "an empty key file: %s", e.msg);
+	path = tmpfile_with("id.key", "hello\n", 0600);
+	CHECK(mcg_id_load(path, &id, &e) && strstr(e.msg, ": not an identity key"),
+	      "a file that is no key: %s", e.msg);
+	snprintf(more, sizeof(more), "%.44s\n\n\n\nextra\n", line);
+	path = tmpfile_with("id.key", more, 0600);
+	CHECK(mcg_id_load(path, &id, &e), "a key followed by more is refused");
+	CHECK(mcg_id_load(tmpdir, &id, &e) && strstr(e.msg, "not a regular file"),
+	      "a directory: %s", e.msg);
+	CHECK(mcg_id_load("/nonexistent/id.key", &id, &e) &&
+	      !strcmp(e.msg, "/nonexistent/id.key: No such file or directory"),
+	      "a missing file: %s", e.msg);
+}
+
+static char good[4096];
+
+static void make_good(void)
+{
+	snprintf(good, sizeof(good),
+		 "# a group\n"
+		 "[group]\n"
+		 "id = 5\n"
+		 "address = ff3e::4d43:4701\n"
+		 "interface = eth0\n"
+		 "algorithm = chacha20-poly1305 ; inline comment\n"
+		 "rotation = 600\n"
+		 "\n"
+		 "[admins]\n"
+		 "threshold = 2\n"
+		 "key = %s\n"
+		 "key = %s\n"
+		 "\n"
+		 "[roster]\n"
+		 "version = 12\n"
+		 "\n"
+		 "[member gamma]\n"
+		 "key = %s\n"
+		 "sender = 30\n"
+		 "\n"
+		 "[member alpha]\n"
+		 "key = %s\n"
+		 "sender = 1\n"
+		 "priority = 1\n"
+		 "\n"
+		 "[member beta]\n"
+		 "key = %s\n"
+		 "sender = 2\n"
+		 "priority = 2\n",
+		 pub[0], pub[1], pub[4], pub[2], pub[3]);
+}
+
+static int parse(const char *text, struct mcg_conf *c, struct mcg_err *e)
+{
+	return mcg_conf_parse(text, strlen(text), "g.conf", c, e);
+}
+
+static void test_conf_good(void)
+{
+	struct mcg_conf c;
+	struct mcg_err e = { "" };
+	char addr[64];
+
+	CHECK(!parse(good, &c, &e), "the example parses: %s", e.msg);
+	inet_ntop(AF_INET6, &c.addr, addr, sizeof(addr));
+	CHECK(c.id == 5 && !strcmp(addr, "ff3e::4d43:4701") &&
+	      !strcmp(c.ifname, "eth0") && c.port == 6470 &&
+	      !strcmp(mcg_conf_alg_name(c.alg), "chacha20-poly1305") &&
+	      c.rotation == 600 && c.activation == 10 && c.deactivation == 30 &&
+	      c.removal_deactivation == 2 && c.hello == 2,
+	      "[group] with its defaults");
+	CHECK(c.threshold == 2 && c.nadmins == 2 &&
+	      !memcmp(c.admins[1], ids[1].pk, MCG_KEY_LEN), "[admins]");
+	CHECK(c.version == 12 && c.nmembers == 3, "[roster], three members");
+	CHECK(c.members[0].sender == 1 && !strcmp(c.members[0].name, "alpha") &&
+	      c.members[1].sender == 2 && c.members[2].sender == 30 &&
+	      c.members[2].priority == 0 && c.members[0].line == 21,
+	      "members sorted by sender id, each with its line");
+	CHECK(mcg_conf_member(&c, 2) == &c.members[1] && !mcg_conf_member(&c, 3),
+	      "members found by sender id");
+	CHECK(mcg_conf_member_by_key(&c, ids[4].pk) == &c.members[2],
+	      "and by key");
+	mcg_conf_free(&c);
+	CHECK(!c.members && !c.nmembers, "freed");
+}
+
+/* good with the first occurrence of from replaced by to */
+static const char *edit(const char *from, const char *to)
+{
+	static char buf[8192];
+	const char *at = strstr(good, from);
+
+	if (!at)
+		abort();
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, to,
+		 at + strlen(from));
+	return buf;
+}
+
+static void refused(const char *text, const char *want, const char *what)
+{
+	struct mcg_conf c;
+	struct mcg_err e = { "" };
+	int ret = parse(text, &c, &e);
+
+	CHECK(ret == -1 && !strcmp(e.msg, want) && !c.members && !c.nmembers,
+	      "%s: \"%s\"%s%s", what, want, strcmp(e.msg, want) ? " got " : "",
+	      strcmp(e.msg, want) ? e.msg : "");
+}
+
+static void test_conf_refusals(void)
+{
+	char many[16384], *p = many;
+	int i;
+
+	refused(edit("id = 5", "id = 0"),
+		"g.conf:3: 'id' expects a number from 1 to 4294967295, not '0'",
+		"group id 0");
+	refused(edit("id = 5", "id = 5x"),
+		"g.conf:3: 'id' expects a number from 1 to 4294967295, not '5x'",
+		"trailing junk");
+	refused(edit("id = 5", "id = -5"),
+		"g.conf:3: 'id' expects a number from 1 to 4294967295, not '-5'",
+		"a negative number");
+	refused(edit("rotation = 600", "rotation = 600\nid = 6"),
+		"g.conf:8: 'id' given twice in [group]", "a key given twice");
+	refused(edit("address = ff3e::4d43:4701", "address = 2001:db8::1"),
+		"g.conf:4: 'address' expects an IPv6 multicast address, not '2001:db8::1'",
+		"a unicast address");
+	refused(edit("chacha20-poly1305", "rot13"),
+		"g.conf:6: unknown algorithm 'rot13' (aes-gcm-128, aes-gcm-256 or chacha20-poly1305)",
+		"an unknown algorithm");
+	refused(edit("rotation = 600", "rotaton = 600"),
+		"g.conf:7: unknown key 'rotaton' in [group]", "a misspelt key");
+	refused(edit("[roster]", "[rooster]"),
+		"g.conf:14: unknown section [rooster] ([group], [admins], [roster] or [member NAME])",
+		"an unknown section");
+	refused(edit("sender = 30", "  sender = 30"),
+		"g.conf:19: an indented line: put each 'key = value' at the start of its line",
+		"an indented line");
+	refused(edit("sender = 30", "sender 30"),
+		"g.conf:19: neither '[section]' nor 'key = value'", "no '='");
+	refused(edit("[member beta]", "[member alpha]"),
+		"g.conf:26: member 'alpha' given twice (line 21)",
+		"a member given twice");
+	refused(edit("[member beta]", "[member be ta]"),
+		"g.conf:26: member name 'be ta': 1 to 63 letters, digits, '.', '_' or '-'",
+		"a member name with a space");
+	refused(edit("sender = 2\n", "sender = 30\n"),
+		"g.conf:26: member 'beta' has sender 30, as 'gamma' (line 17) has",
+		"two members with one sender id");
+	refused(edit(pub[3], pub[4]),
+		"g.conf:26: member 'beta' has the key of 'gamma' (line 17)",
+		"two members with one key");
+	refused(edit(pub[3], "AAAA"),
+		"g.conf:27: 'key' expects a public key (44 base64 characters, as 'mcgctl pubid' prints), not 'AAAA'",
+		"a short key");
+	refused(edit("priority = 2", "priority = 256"),
+		"g.conf:29: 'priority' expects a number from 0 to 255, not '256'",
+		"a priority above 255");
+	refused(edit("sender = 30\n", ""),
+		"g.conf:17: member 'gamma' needs a 'key' and a 'sender'",
+		"a member without a sender id");
+	refused(edit("[member gamma]\nkey", "[member gamma]\n\n[member delta]\nkey"),
+		"g.conf:17: an empty section", "an empty section");
+	refused(edit("threshold = 2", "threshold = 3"),
+		"g.conf: [admins] threshold 3 of 2 admins", "a threshold above the admins");
+	refused(edit("id = 5\n", ""), "g.conf: [group] has no 'id'", "no group id");
+	refused(edit("version = 12\n", "version = 0\n"),
+		"g.conf:15: 'version' expects a number from 1 to 18446744073709551615, not '0'",
+		"roster version 0");
+	refused(edit("key = ", "key = x\nkey = "),
+		"g.conf:11: 'key' expects a public key (44 base64 characters, as 'mcgctl pubid' prints), not 'x'",
+		"a broken admin key");
+	refused(edit(pub[1], pub[0]), "g.conf:12: admin key given twice",
+		"an admin twice");
+	refused("id = 5\n", "g.conf:1: 'id' outside a section", "a key before any section");
+	refused(edit("[member gamma]", "[group]\nport = 7\n\n[member gamma]"),
+		"g.conf:17: [group] given twice", "a second [group]");
+
+	/* Sixteen candidates: one more than the epoch number can tell. */
+	p += sprintf(p, "%s", good);
+	for (i = 0; i < 14; i++) {
+		uint8_t k[MCG_KEY_LEN];
+		char s[MCG_KEY_B64 + 1];
+
+		randombytes_buf(k, sizeof(k));
+		mcg_key_format(s, k);
+		p += sprintf(p, "[member c%d]\nkey = %s\nsender = %d\npriority = 9\n",
+			     i, s, 100 + i);
+	}
+	refused(many, "g.conf: 16 members have a priority: at most 15 may be key-server candidates",
+		"sixteen candidates");
+
+	memset(many, 'x', 300);
+	strcpy(many + 300, "\n");
+	refused(many, "g.conf:1: line too long (over 198 characters)", "a long line");
+	refused("[group]\nid = 5\0\n", "g.conf: [group] has no 'address'",
+		"text ends at a NUL (the string's end here)");
+	{
+		struct mcg_conf c;
+		struct mcg_err e;
+		static const char nul[] = "[group]\nid = 5\0x\n";
+
+		CHECK(mcg_conf_parse(nul, sizeof(nul) - 1, "g.conf", &c, &e) &&
+		      !strcmp(e.msg, "g.conf:2: a NUL byte: not a text file"),
+		      "a NUL byte in the file: %s", e.msg);
+	}
+}
+
+static void test_conf_file(void)
+{
+	struct mcg_conf c;
+	struct mcg_err e = { "" };
+	const char *path = tmpfile_with("g.conf", good, 0644);
+	char want[512];
+
+	CHECK(!mcg_conf_load(path, &c, &e) && c.nmembers == 3,
+	      "a group file loads: %s", e.msg);
+	mcg_conf_free(&c);
+	path = tmpfile_with("g.conf", edit("id = 5", "id = x"), 0644);
+	snprintf(want, sizeof(want),
+		 "%s:3: 'id' expects a number from 1 to 4294967295, not 'x'", path);
+	CHECK(mcg_conf_load(path, &c, &e) && !strcmp(e.msg, want),
+	      "a file's error names the file: %s", e.msg);
+}
+
+static void sig_line(char *out, int admin, const struct mcg_conf *c)
+{
+	uint8_t sig[MCG_SIG_LEN];
+	char s[MCG_SIG_B64 + 1];
+
+	mcg_roster_sign(c, &ids[admin], sig);
+	mcg_sig_format(s, sig);
+	sprintf(out, "%s %s\n", pub[admin], s);
+}
+
+static int verify(const struct mcg_conf *c, const char *sigs, struct mcg_err *e)
+{
+	return mcg_roster_verify(c, sigs, strlen(sigs), "g.sig", e);
+}
+
+static void test_roster(void)
+{
+	struct mcg_conf c, c2;
+	struct mcg_err e = { "" };
+	char a[256], b[256], m[256], two[1024];
+	uint8_t enc1[4096], enc2[4096];
+	size_t n1, n2;
+
+	parse(good, &c, &e);
+	n1 = mcg_roster_encode(&c, enc1, sizeof(enc1));
+	CHECK(n1 == 13 + 4 + 16 + 2 + 1 + 20 + 2 + 64 + 8 + 4 + 3 * 38 + 5 + 4 + 5,
+	      "the canonical form is %zu bytes", n1);
+	CHECK(mcg_roster_encode(&c, enc2, 10) == n1, "its size, when it does not fit");
+
+	/* Order, comments, spacing and the interface mean nothing. */
+	snprintf(two, sizeof(two), "key = %s\nkey = %s\n", pub[1], pub[0]);
+	parse(edit("interface = eth0", "interface = ens3\n# moved"), &c2, &e);
+	n2 = mcg_roster_encode(&c2, enc2, sizeof(enc2));
+	CHECK(n1 == n2 && !memcmp(enc1, enc2, n1),
+	      "another interface, a comment: the same roster");
+	mcg_conf_free(&c2);
+	{
+		char swapped[512];
+
+		snprintf(swapped, sizeof(swapped), "key = %s\nkey = %s\n", pub[0], pub[1]);
+		parse(edit(swapped, two), &c2, &e);
+		n2 = mcg_roster_encode(&c2, enc2, sizeof(enc2));
+		CHECK(n1 == n2 && !memcmp(enc1, enc2, n1),
+		      "admins in another order: the same roster");
+		mcg_conf_free(&c2);
+	}
+
+	sig_line(a, 0, &c);
+	sig_line(b, 1, &c);
+	sig_line(m, 2, &c);	/* a member, not an admin */
+	snprintf(two, sizeof(two), "%s%s", a, b);
+	CHECK(verify(&c, two, &e) == 2, "two admins sign: %s", e.msg);
+	snprintf(two, sizeof(two), "# signed on Tuesday\n\n%s%s", b, a);
+	CHECK(verify(&c, two, &e) == 2, "comments and blank lines: %s", e.msg);
+	CHECK(verify(&c, a, &e) == -1 &&
+	      !strcmp(e.msg, "g.sig: 1 of the 2 admin signatures the roster needs"),
+	      "one signature of two: %s", e.msg);
+	snprintf(two, sizeof(two), "%s%s", a, a);
+	CHECK(verify(&c, two, &e) == -1 &&
+	      !strcmp(e.msg, "g.sig:2: that admin signed already"),
+	      "one admin twice: %s", e.msg);
+	snprintf(two, sizeof(two), "%s%s", a, m);
+	CHECK(verify(&c, two, &e) == -1 &&
+	      !strcmp(e.msg, "g.sig:2: signed by a key that is not an admin of group 5"),
+	      "a member's signature: %s", e.msg);
+	CHECK(verify(&c, "hello\n", &e) == -1 &&
+	      !strcmp(e.msg, "g.sig:1: not 'ADMIN-KEY SIGNATURE' (as 'mcgctl roster sign' prints)"),
+	      "a line that is not a signature: %s", e.msg);
+
+	/* Any change of meaning, and each older version, fails. */
+	parse(edit("priority = 2", "priority = 3"), &c2, &e);
+	snprintf(two, sizeof(two), "%s%s", a, b);
+	CHECK(verify(&c2, two, &e) == -1 &&
+	      !strcmp(e.msg, "g.sig:1: does not sign this roster (version 12): signed before an edit?"),
+	      "a priority changed: %s", e.msg);
+	mcg_conf_free(&c2);
+	parse(edit("version = 12", "version = 13"), &c2, &e);
+	CHECK(verify(&c2, two, &e) == -1 &&
+	      strstr(e.msg, "does not sign this roster (version 13)"),
+	      "version 12's signatures do not sign version 13: %s", e.msg);
+	mcg_conf_free(&c2);
+	parse(edit("threshold = 2", "threshold = 1"), &c2, &e);
+	CHECK(verify(&c2, a, &e) == -1, "a lowered threshold is a change too");
+	mcg_conf_free(&c2);
+	mcg_conf_free(&c);
+}
+
+int main(void)
+{
+	if (mcg_crypto_init() || !mkdtemp(tmpdir)) {
+		printf("Bail out! cannot set up\n");
+		return 1;
+	}
+	make_ids();
+	make_good();
+	test_keys();
+	test_identity_files();
+	test_conf_good();
+	test_conf_refusals();
+	test_conf_file();
+	test_roster();
+	unlink(tmpfile_with("id.key", "", 0600));
+	unlink(tmpfile_with("g.conf", "", 0600));
+	rmdir(tmpdir);
+	printf("1..%d\n# unit: %d passed, %d failed\n", passed + failed, passed,
+	       failed);
+	return failed ? 1 : 0;
+}
