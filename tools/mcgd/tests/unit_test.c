@@ -14,7 +14,9 @@
 #include <arpa/inet.h>
 
 #include "../conf.h"
+#include "../epoch.h"
 #include "../identity.h"
+#include "../proto.h"
 #include "../roster.h"
 
 static int passed, failed;
@@ -430,6 +432,120 @@ static void test_roster(void)
 	mcg_conf_free(&c);
 }
 
+static void test_epochs(void)
+{
+	struct mcg_conf c;
+	struct mcg_err e = { "" };
+	uint32_t live[3];
+	uint32_t a = mcg_epoch(7, 2, 1), b = mcg_epoch(7, 3, 1);
+
+	CHECK(a == 0x00720001 && mcg_epoch_gen(a) == 7 && mcg_epoch_cand(a) == 2 &&
+	      mcg_epoch_ctr(a) == 1, "generation | candidate | counter");
+	CHECK(a != b, "two key servers of one generation: two numbers");
+	CHECK(!mcg_epoch_newer(a, b) && !mcg_epoch_newer(b, a),
+	      "and neither is newer");
+	CHECK(mcg_epoch_newer(mcg_epoch(7, 2, 2), a) && !mcg_epoch_newer(a, a),
+	      "a key server's next counter is newer");
+	CHECK(mcg_epoch_newer(mcg_epoch(8, 1, 1), mcg_epoch(7, 15, 0xffff)),
+	      "a later generation is newer, whatever its counter");
+	CHECK(mcg_gen_cmp(0, 4095) > 0 && mcg_gen_cmp(4095, 0) < 0 &&
+	      mcg_epoch_newer(mcg_epoch(0, 1, 1), mcg_epoch(4095, 1, 9)),
+	      "generations wrap as serial numbers");
+	CHECK(mcg_gen_cmp(2047, 0) > 0 && mcg_gen_cmp(2048, 0) < 0,
+	      "half the space ahead is after");
+	CHECK(mcg_epoch(4096, 16, 0) == 0, "fields do not spill");
+
+	parse(good, &c, &e);
+	/* alpha (sender 1, priority 1) and beta (2, priority 2) are candidates. */
+	CHECK(mcg_candidate_rank(&c, 1) == 1 && mcg_candidate_rank(&c, 2) == 2 &&
+	      !mcg_candidate_rank(&c, 30) && !mcg_candidate_rank(&c, 99),
+	      "candidate ranks by sender id; 0 for the others");
+	live[0] = 30; live[1] = 2; live[2] = 1;
+	CHECK(mcg_elect(&c, live, 3) == 1, "the lowest priority wins");
+	CHECK(mcg_elect(&c, live, 2) == 2, "its successor when it is silent");
+	CHECK(mcg_elect(&c, live, 1) == 0, "no candidate alive: no key server");
+	mcg_conf_free(&c);
+	parse(edit("priority = 2", "priority = 1"), &c, &e);
+	CHECK(mcg_elect(&c, live, 3) == 1, "equal priorities: the lowest sender id");
+	mcg_conf_free(&c);
+}
+
+static const uint8_t *key_of(uint32_t sender, void *arg)
+{
+	(void)arg;
+	return sender >= 1 && sender <= 5 ? ids[sender - 1].pk : NULL;
+}
+
+static enum mcg_msg_err open_msg(const uint8_t *d, size_t len,
+				 struct mcg_msg_hdr *h, const uint8_t **body)
+{
+	return mcg_msg_open(d, len, 5, key_of, NULL, h, body);
+}
+
+static void test_messages(void)
+{
+	struct mcg_msg_hdr h = {
+		.type = MCG_MSG_HELLO, .group = 5, .sender = 3,
+		.incarnation = 0x0102030405060708ull, .counter = 42,
+		.roster_version = 12, .frag = 0, .nfrags = 1,
+	}, got;
+	uint8_t d[MCG_MSG_MAX], bad[MCG_MSG_MAX], body[MCG_MSG_BODY_MAX + 1];
+	const uint8_t *b = NULL;
+	size_t len, i;
+	int all_caught = 1;
+
+	memset(body, 0xab, sizeof(body));
+	len = mcg_msg_seal(d, &h, "hi", 2, &ids[2]);
+	CHECK(len == 40 + 2 + 64 && !memcmp(d, "MK\1\1", 4),
+	      "a datagram: 40-byte header, body, 64-byte signature");
+	CHECK(open_msg(d, len, &got, &b) == MCG_MSG_OK && b == d + 40 &&
+	      !memcmp(b, "hi", 2) && got.type == h.type && got.sender == 3 &&
+	      got.incarnation == h.incarnation && got.counter == 42 &&
+	      got.roster_version == 12 && got.nfrags == 1 && got.body_len == 2,
+	      "it opens to what was sealed");
+	CHECK(mcg_msg_seal(d, &h, body, MCG_MSG_BODY_MAX + 1, &ids[2]) == 0,
+	      "a body too long is not sealed");
+	len = mcg_msg_seal(d, &h, body, MCG_MSG_BODY_MAX, &ids[2]);
+	CHECK(len == MCG_MSG_MAX && open_msg(d, len, &got, &b) == MCG_MSG_OK,
+	      "the largest datagram is %d bytes", MCG_MSG_MAX);
+
+	len = mcg_msg_seal(d, &h, "hi", 2, &ids[2]);
+	CHECK(open_msg(d, 103, &got, &b) == MCG_MSG_E_SHORT, "short");
+	CHECK(open_msg(d, len - 1, &got, &b) == MCG_MSG_E_LENGTH &&
+	      open_msg(d, len + 1, &got, &b) == MCG_MSG_E_LENGTH,
+	      "a byte less or more: length");
+	CHECK(mcg_msg_open(d, len, 6, key_of, NULL, &got, &b) == MCG_MSG_E_GROUP,
+	      "another group's");
+	memcpy(bad, d, len); bad[1] = 'X';
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_MAGIC, "magic");
+	memcpy(bad, d, len); bad[2] = 2;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_VERSION, "version");
+	memcpy(bad, d, len); bad[3] = 0;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_TYPE, "type 0");
+	memcpy(bad, d, len); bad[3] = __MCG_MSG_MAX;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_TYPE, "an unknown type");
+	memcpy(bad, d, len); bad[37] = 0;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_FRAG, "0 fragments");
+	memcpy(bad, d, len); bad[36] = 1;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_FRAG, "fragment 1 of 1");
+	memcpy(bad, d, len); bad[11] = 9;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_SENDER,
+	      "a signer not in the roster");
+	memcpy(bad, d, len); bad[11] = 4;
+	CHECK(open_msg(bad, len, &got, &b) == MCG_MSG_E_SIGNATURE,
+	      "another member's name on it: signature");
+	/* Every bit of header, body and signature is covered. */
+	for (i = 0; i < len * 8; i++) {
+		memcpy(bad, d, len);
+		bad[i / 8] ^= 1 << (i % 8);
+		if (open_msg(bad, len, &got, &b) == MCG_MSG_OK)
+			all_caught = 0;
+	}
+	CHECK(all_caught, "each of the %zu bits flipped is refused", len * 8);
+	CHECK(!strcmp(mcg_msg_err_name(MCG_MSG_E_SIGNATURE), "signature") &&
+	      !strcmp(mcg_msg_err_name(99), "?"), "error names");
+}
+
 int main(void)
 {
 	if (mcg_crypto_init() || !mkdtemp(tmpdir)) {
@@ -444,6 +560,8 @@ int main(void)
 	test_conf_refusals();
 	test_conf_file();
 	test_roster();
+	test_epochs();
+	test_messages();
 	unlink(tmpfile_with("id.key", "", 0600));
 	unlink(tmpfile_with("g.conf", "", 0600));
 	rmdir(tmpdir);
