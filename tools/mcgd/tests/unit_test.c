@@ -16,6 +16,7 @@
 #include "../conf.h"
 #include "../epoch.h"
 #include "../identity.h"
+#include "../keys.h"
 #include "../proto.h"
 #include "../roster.h"
 
@@ -546,6 +547,103 @@ static void test_messages(void)
 	      !strcmp(mcg_msg_err_name(99), "?"), "error names");
 }
 
+static uint8_t kek1[MCG_KEK_LEN], kek2[MCG_KEK_LEN];
+
+static const uint8_t *kek_of(uint32_t id, void *arg)
+{
+	(void)arg;
+	return id == 1 ? kek1 : id == 2 ? kek2 : NULL;
+}
+
+static void test_rekey(void)
+{
+	struct mcg_rekey r = {
+		.kek_id = 1, .epoch = mcg_epoch(1, 1, 2), .alg = 3,
+		.flags = MCG_REKEY_REMOVAL, .activation = 10, .key_len = 32,
+	}, got;
+	uint8_t body[MCG_REKEY_BODY_MAX], bad[MCG_REKEY_BODY_MAX];
+	size_t len, i;
+	int all_caught = 1;
+
+	randombytes_buf(kek1, sizeof(kek1));
+	randombytes_buf(kek2, sizeof(kek2));
+	randombytes_buf(r.key, sizeof(r.key));
+	len = mcg_rekey_seal(body, 5, &r, kek1);
+	CHECK(len == 12 + 24 + 32 + 16, "a 32-byte epoch key: %zu bytes", len);
+	CHECK(!mcg_rekey_open(body, len, 5, kek_of, NULL, &got) &&
+	      got.kek_id == 1 && got.epoch == r.epoch && got.alg == 3 &&
+	      got.flags == MCG_REKEY_REMOVAL && got.activation == 10 &&
+	      got.key_len == 32 && !memcmp(got.key, r.key, 32),
+	      "it opens under its KEK");
+	CHECK(mcg_rekey_open(body, len, 6, kek_of, NULL, &got) &&
+	      sodium_is_zero(got.key, sizeof(got.key)),
+	      "not for another group, and nothing is left of it");
+	for (i = 0; i < len * 8; i++) {
+		memcpy(bad, body, len);
+		bad[i / 8] ^= 1 << (i % 8);
+		if (!mcg_rekey_open(bad, len, 5, kek_of, NULL, &got))
+			all_caught = 0;
+	}
+	CHECK(all_caught, "each of its %zu bits flipped is refused", len * 8);
+	r.kek_id = 3;
+	len = mcg_rekey_seal(body, 5, &r, kek1);
+	CHECK(mcg_rekey_open(body, len, 5, kek_of, NULL, &got),
+	      "a KEK this member lacks");
+	r.kek_id = 2;
+	r.key_len = 16;
+	len = mcg_rekey_seal(body, 5, &r, kek2);
+	CHECK(len == 68 && !mcg_rekey_open(body, len, 5, kek_of, NULL, &got) &&
+	      got.key_len == 16, "a 16-byte epoch key");
+	CHECK(mcg_rekey_open(body, len - 1, 5, kek_of, NULL, &got) &&
+	      mcg_rekey_open(body, 0, 5, kek_of, NULL, &got),
+	      "other lengths are refused");
+}
+
+static void test_kek(void)
+{
+	uint8_t pk[3][32], sk[3][32], kek[MCG_KEK_LEN], got[MCG_KEK_LEN];
+	struct mcg_kek_entry e[MCG_KEK_ENTRIES_MAX];
+	uint8_t rpk[MCG_KEK_ENTRIES_MAX][32];
+	uint8_t body[MCG_MSG_BODY_MAX];
+	uint32_t id, first;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		crypto_box_keypair(pk[i], sk[i]);
+	randombytes_buf(kek, sizeof(kek));
+	for (i = 0; i < MCG_KEK_ENTRIES_MAX; i++) {
+		e[i] = (struct mcg_kek_entry){ .recipient = 10 + i,
+					       .incarnation = 100 + i,
+					       .first_epoch = 7 };
+		memcpy(rpk[i], pk[i % 2], 32);
+	}
+	len = mcg_kek_seal(body, 9, kek, e, rpk, MCG_KEK_ENTRIES_MAX);
+	CHECK(len == 5 + 11 * 96 && len <= MCG_MSG_BODY_MAX,
+	      "11 sealed entries fit one datagram (%zu of %d bytes)", len,
+	      MCG_MSG_BODY_MAX);
+	CHECK(mcg_kek_open(body, len, 12, 102, pk[0], sk[0], got, &id, &first) == 1 &&
+	      !memcmp(got, kek, sizeof(kek)) && id == 9 && first == 7,
+	      "a recipient opens its entry");
+	CHECK(mcg_kek_open(body, len, 12, 103, pk[0], sk[0], got, &id, &first) == 0,
+	      "another incarnation of it finds none (a restart)");
+	CHECK(mcg_kek_open(body, len, 99, 1, pk[0], sk[0], got, &id, &first) == 0,
+	      "a member not listed finds none (a removal)");
+	CHECK(mcg_kek_open(body, len, 12, 102, pk[2], sk[2], got, &id, &first) == -1 &&
+	      sodium_is_zero(got, sizeof(got)),
+	      "another rekey key cannot open an entry");
+	body[5 + 2 * 96 + 40] ^= 1;
+	CHECK(mcg_kek_open(body, len, 12, 102, pk[0], sk[0], got, &id, &first) == -1,
+	      "a sealed box changed does not open");
+	CHECK(mcg_kek_open(body, len - 1, 12, 102, pk[0], sk[0], got, &id, &first) == -1 &&
+	      mcg_kek_open(body, 4, 12, 102, pk[0], sk[0], got, &id, &first) == -1,
+	      "a body of the wrong length is refused");
+	body[4] = 12;
+	CHECK(mcg_kek_open(body, 5 + 12 * 96, 12, 102, pk[0], sk[0], got, &id, &first) == -1,
+	      "more entries than a datagram holds");
+	CHECK(mcg_kek_seal(body, 9, kek, e, rpk, 12) == 0, "and none are sealed");
+}
+
 int main(void)
 {
 	if (mcg_crypto_init() || !mkdtemp(tmpdir)) {
@@ -562,6 +660,8 @@ int main(void)
 	test_roster();
 	test_epochs();
 	test_messages();
+	test_rekey();
+	test_kek();
 	unlink(tmpfile_with("id.key", "", 0600));
 	unlink(tmpfile_with("g.conf", "", 0600));
 	rmdir(tmpdir);
