@@ -6,29 +6,13 @@
  */
 #include <string.h>
 
+#include "be.h"
 #include "keys.h"
-
-static void put_be(uint8_t *p, uint64_t v, unsigned int bytes)
-{
-	while (bytes--) {
-		p[bytes] = v;
-		v >>= 8;
-	}
-}
-
-static uint64_t get_be(const uint8_t *p, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | *p++;
-	return v;
-}
 
 static void rekey_ad(uint8_t ad[4 + MCG_REKEY_FIXED], uint32_t group,
 		     const uint8_t *fixed)
 {
-	put_be(ad, group, 4);
+	mcg_put_be(ad, group, 4);
 	memcpy(ad + 4, fixed, MCG_REKEY_FIXED);
 }
 
@@ -38,11 +22,11 @@ size_t mcg_rekey_seal(uint8_t *out, uint32_t group, const struct mcg_rekey *r,
 	uint8_t ad[4 + MCG_REKEY_FIXED];
 	uint8_t *nonce = out + MCG_REKEY_FIXED;
 
-	put_be(out, r->kek_id, 4);
-	put_be(out + 4, r->epoch, 4);
+	mcg_put_be(out, r->kek_id, 4);
+	mcg_put_be(out + 4, r->epoch, 4);
 	out[8] = r->alg;
 	out[9] = r->flags;
-	put_be(out + 10, r->activation, 2);
+	mcg_put_be(out + 10, r->activation, 2);
 	randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 	rekey_ad(ad, group, out);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + MCG_REKEY_FIXED + 24, NULL,
@@ -63,11 +47,11 @@ int mcg_rekey_open(const uint8_t *in, size_t len, uint32_t group,
 	if (len != MCG_REKEY_FIXED + 24 + 16 + 16 &&
 	    len != MCG_REKEY_FIXED + 24 + 32 + 16)
 		return -1;
-	r->kek_id = get_be(in, 4);
-	r->epoch = get_be(in + 4, 4);
+	r->kek_id = mcg_get_be(in, 4);
+	r->epoch = mcg_get_be(in + 4, 4);
 	r->alg = in[8];
 	r->flags = in[9];
-	r->activation = get_be(in + 10, 2);
+	r->activation = mcg_get_be(in + 10, 2);
 	if (!r->epoch)
 		return -1;
 	kek = kek_of(r->kek_id, arg);
@@ -95,12 +79,12 @@ size_t mcg_kek_seal(uint8_t *out, uint32_t kek_id, const uint8_t kek[MCG_KEK_LEN
 
 	if (n > MCG_KEK_ENTRIES_MAX)
 		return 0;
-	put_be(out, kek_id, 4);
+	mcg_put_be(out, kek_id, 4);
 	out[4] = n;
 	for (i = 0; i < n; i++, p += MCG_KEK_ENTRY) {
-		put_be(p, e[i].recipient, 4);
-		put_be(p + 4, e[i].incarnation, 8);
-		put_be(p + 12, e[i].first_epoch, 4);
+		mcg_put_be(p, e[i].recipient, 4);
+		mcg_put_be(p + 4, e[i].incarnation, 8);
+		mcg_put_be(p + 12, e[i].first_epoch, 4);
 		crypto_box_seal(p + 16, kek, MCG_KEK_LEN, rpk[i]);
 	}
 	return 5 + n * MCG_KEK_ENTRY;
@@ -119,15 +103,15 @@ int mcg_kek_open(const uint8_t *in, size_t len, uint32_t recipient,
 	if (n > MCG_KEK_ENTRIES_MAX || len != 5 + n * MCG_KEK_ENTRY)
 		return -1;
 	for (i = 0, p = in + 5; i < n; i++, p += MCG_KEK_ENTRY) {
-		if (get_be(p, 4) != recipient || get_be(p + 4, 8) != incarnation)
+		if (mcg_get_be(p, 4) != recipient || mcg_get_be(p + 4, 8) != incarnation)
 			continue;
 		if (crypto_box_seal_open(kek, p + 16, MCG_KEK_LEN + crypto_box_SEALBYTES,
 					 pk, sk)) {
 			sodium_memzero(kek, MCG_KEK_LEN);
 			return -1;
 		}
-		*kek_id = get_be(in, 4);
-		*first = get_be(p + 12, 4);
+		*kek_id = mcg_get_be(in, 4);
+		*first = mcg_get_be(p + 12, 4);
 		return 1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "be.h"
 #include "proto.h"
 
 static const char *const err_names[__MCG_MSG_E_MAX] = {
@@ -26,23 +27,6 @@ const char *mcg_msg_err_name(enum mcg_msg_err err)
 	return err < __MCG_MSG_E_MAX ? err_names[err] : "?";
 }
 
-static void put_be(uint8_t *p, uint64_t v, unsigned int bytes)
-{
-	while (bytes--) {
-		p[bytes] = v;
-		v >>= 8;
-	}
-}
-
-static uint64_t get_be(const uint8_t *p, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | *p++;
-	return v;
-}
-
 size_t mcg_msg_seal(uint8_t out[MCG_MSG_MAX], struct mcg_msg_hdr *h,
 		    const void *body, size_t len, const struct mcg_identity *id)
 {
@@ -53,14 +37,14 @@ size_t mcg_msg_seal(uint8_t out[MCG_MSG_MAX], struct mcg_msg_hdr *h,
 	out[1] = 'K';
 	out[2] = MCG_MSG_VERSION;
 	out[3] = h->type;
-	put_be(out + 4, h->group, 4);
-	put_be(out + 8, h->sender, 4);
-	put_be(out + 12, h->incarnation, 8);
-	put_be(out + 20, h->counter, 8);
-	put_be(out + 28, h->roster_version, 8);
+	mcg_put_be(out + 4, h->group, 4);
+	mcg_put_be(out + 8, h->sender, 4);
+	mcg_put_be(out + 12, h->incarnation, 8);
+	mcg_put_be(out + 20, h->counter, 8);
+	mcg_put_be(out + 28, h->roster_version, 8);
 	out[36] = h->frag;
 	out[37] = h->nfrags;
-	put_be(out + 38, len, 2);
+	mcg_put_be(out + 38, len, 2);
 	memcpy(out + MCG_MSG_HDR, body, len);
 	crypto_sign_detached(out + MCG_MSG_HDR + len, NULL, out,
 			     MCG_MSG_HDR + len, id->sk);
@@ -82,14 +66,14 @@ enum mcg_msg_err mcg_msg_open(const uint8_t *in, size_t len, uint32_t group,
 	h->type = in[3];
 	if (!h->type || h->type >= __MCG_MSG_MAX)
 		return MCG_MSG_E_TYPE;
-	h->group = get_be(in + 4, 4);
-	h->sender = get_be(in + 8, 4);
-	h->incarnation = get_be(in + 12, 8);
-	h->counter = get_be(in + 20, 8);
-	h->roster_version = get_be(in + 28, 8);
+	h->group = mcg_get_be(in + 4, 4);
+	h->sender = mcg_get_be(in + 8, 4);
+	h->incarnation = mcg_get_be(in + 12, 8);
+	h->counter = mcg_get_be(in + 20, 8);
+	h->roster_version = mcg_get_be(in + 28, 8);
 	h->frag = in[36];
 	h->nfrags = in[37];
-	h->body_len = get_be(in + 38, 2);
+	h->body_len = mcg_get_be(in + 38, 2);
 	if (len > MCG_MSG_MAX ||
 	    (size_t)MCG_MSG_HDR + h->body_len + MCG_SIG_LEN != len)
 		return MCG_MSG_E_LENGTH;
