@@ -33,7 +33,7 @@ struct mcg_msg_hdr {
 	uint32_t group;
 	uint32_t sender;	/* the signer, a member of the roster */
 	uint64_t incarnation;	/* random, drawn when the signer started */
-	uint64_t counter;	/* grows with each datagram of one incarnation */
+	uint64_t counter;	/* the signer's wall clock, ms; never goes back */
 	uint64_t roster_version;	/* the signer's */
 	uint8_t frag, nfrags;	/* this one of how many; 0 of 1 if whole */
 	uint16_t body_len;

@@ -17,6 +17,7 @@
 #include "../epoch.h"
 #include "../identity.h"
 #include "../keys.h"
+#include "../peers.h"
 #include "../proto.h"
 #include "../roster.h"
 
@@ -644,6 +645,85 @@ static void test_kek(void)
 	CHECK(mcg_kek_seal(body, 9, kek, e, rpk, 12) == 0, "and none are sealed");
 }
 
+/* A verified HELLO from sender s: header and body as mcg_msg_open() gives. */
+static enum mcg_hello_verdict hello(struct mcg_peers *t, uint32_t s, uint64_t inc,
+				    uint64_t ctr, uint64_t now, uint32_t epoch)
+{
+	struct mcg_msg_hdr h = { .type = MCG_MSG_HELLO, .group = 5, .sender = s,
+				 .incarnation = inc, .counter = ctr,
+				 .body_len = MCG_HELLO_LEN };
+	struct mcg_hello b = { .newest_epoch = epoch, .kek_id = 1,
+			       .generation = 3, .flags = MCG_HELLO_KS };
+	uint8_t body[MCG_HELLO_LEN];
+
+	memset(b.rekey_pk, (int)inc, sizeof(b.rekey_pk));
+	mcg_hello_encode(body, &b);
+	return mcg_peers_hello(t, &h, body, now, 60000);
+}
+
+static void test_peers(void)
+{
+	struct mcg_conf c, c2;
+	struct mcg_err e = { "" };
+	struct mcg_peers t, t2;
+	struct mcg_msg_hdr h = { .sender = 1, .incarnation = 1, .counter = 1000,
+				 .body_len = 42 };
+	uint8_t body[MCG_HELLO_LEN] = { 0 };
+	uint32_t live[8];
+	const uint64_t T = 1700000000000ull;	/* a wall clock, ms */
+
+	parse(good, &c, &e);
+	CHECK(!mcg_peers_init(&t, &c, NULL) && t.n == 3 && t.peer[2].sender == 30 &&
+	      mcg_peers_find(&t, 2) == &t.peer[1] && !mcg_peers_find(&t, 3),
+	      "a peer per member, found by sender id");
+	CHECK(mcg_peers_live(&t, T, 6000, live) == 0, "nobody heard: nobody live");
+	CHECK(hello(&t, 2, 77, T, T, 5) == MCG_HELLO_FIRST &&
+	      mcg_peers_find(&t, 2)->hello.newest_epoch == 5 &&
+	      mcg_peers_find(&t, 2)->hello.rekey_pk[0] == 77 &&
+	      mcg_peers_find(&t, 2)->hello.generation == 3,
+	      "a first hello is recorded");
+	CHECK(hello(&t, 2, 77, T + 2000, T + 2000, 6) == MCG_HELLO_UPDATE &&
+	      mcg_peers_find(&t, 2)->hello.newest_epoch == 6, "its next one");
+	CHECK(hello(&t, 2, 77, T + 2000, T + 2100, 6) == MCG_HELLO_E_STALE &&
+	      hello(&t, 2, 77, T + 1000, T + 2100, 6) == MCG_HELLO_E_STALE,
+	      "a replay, or an older one, is stale");
+	CHECK(hello(&t, 2, 77, T - 61000, T + 2100, 6) == MCG_HELLO_E_SKEW &&
+	      hello(&t, 2, 77, T + 70000, T + 2100, 6) == MCG_HELLO_E_SKEW,
+	      "a counter more than the skew from our clock");
+	CHECK(hello(&t, 2, 88, T + 4000, T + 4000, 0) == MCG_HELLO_RESTART &&
+	      mcg_peers_find(&t, 2)->hello.rekey_pk[0] == 88,
+	      "a new incarnation: a restart, with its new rekey key");
+	CHECK(hello(&t, 2, 77, T + 6000, T + 6000, 6) == MCG_HELLO_E_REPLACED &&
+	      mcg_peers_find(&t, 2)->incarnation == 88,
+	      "the replaced incarnation cannot come back");
+	CHECK(hello(&t, 2, 66, T + 3000, T + 6000, 6) == MCG_HELLO_E_STALE,
+	      "nor an older one never seen, whose clock is behind");
+	CHECK(hello(&t, 9, 1, T, T, 1) == MCG_HELLO_E_MEMBER, "not a member");
+	h.counter = T;
+	CHECK(mcg_peers_hello(&t, &h, body, T, 60000) == MCG_HELLO_E_BODY,
+	      "a body of 42 bytes");
+	hello(&t, 1, 5, T + 1000, T + 1000, 6);
+	CHECK(mcg_peers_live(&t, T + 6000, 6000, live) == 2 && live[0] == 1 &&
+	      live[1] == 2, "two live at +6 s");
+	CHECK(mcg_peers_live(&t, T + 7001, 6000, live) == 1 && live[0] == 2,
+	      "one whose lifetime ran out is not");
+
+	/* A new roster: sender 2 keeps its state, unless its key changed. */
+	parse(edit("version = 12", "version = 13"), &c2, &e);
+	CHECK(!mcg_peers_init(&t2, &c2, &t) && mcg_peers_find(&t2, 2)->incarnation == 88,
+	      "a new roster keeps what was heard of its members");
+	mcg_peers_free(&t2);
+	mcg_conf_free(&c2);
+	parse(edit(pub[3], pub[0]), &c2, &e);	/* beta (sender 2) gets a new key */
+	CHECK(!mcg_peers_init(&t2, &c2, &t) && !mcg_peers_find(&t2, 2)->incarnation &&
+	      mcg_peers_find(&t2, 1)->incarnation == 5,
+	      "a member with a new key starts afresh");
+	mcg_peers_free(&t2);
+	mcg_conf_free(&c2);
+	mcg_peers_free(&t);
+	mcg_conf_free(&c);
+}
+
 int main(void)
 {
 	if (mcg_crypto_init() || !mkdtemp(tmpdir)) {
@@ -662,6 +742,7 @@ int main(void)
 	test_messages();
 	test_rekey();
 	test_kek();
+	test_peers();
 	unlink(tmpfile_with("id.key", "", 0600));
 	unlink(tmpfile_with("g.conf", "", 0600));
 	rmdir(tmpdir);
