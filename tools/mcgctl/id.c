@@ -165,7 +165,7 @@ static int roster_check(const struct cmd *c, int argc, char **argv)
 		mcg_conf_free(&conf);
 		return 1;
 	}
-	n = mcg_roster_verify(&conf, text, len, sigs, &e);
+	n = mcg_roster_verify(&conf, text, len, sigs, NULL, &e);
 	free(text);
 	if (n < 0) {
 		errmsg("%s", e.msg);

@@ -267,7 +267,7 @@ static int roster_key(struct parser *p, const char *k, const char *v)
 	return fail(p, "unknown key '%s' in [roster]", k);
 }
 
-static bool valid_name(const char *s)
+bool mcg_conf_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -286,7 +286,7 @@ static int member_new(struct parser *p, const char *name)
 	struct mcg_member *m;
 	uint32_t i;
 
-	if (!valid_name(name))
+	if (!mcg_conf_name_ok(name))
 		return fail(p, "member name '%s': 1 to %d letters, digits, '.', '_' or '-'",
 			    name, MCG_NAME_MAX);
 	for (i = 0; i < c->nmembers; i++)

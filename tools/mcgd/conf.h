@@ -18,7 +18,7 @@
 
 #define MCG_MAX_ADMINS		16
 #define MCG_MAX_CANDIDATES	15	/* the epoch number's candidate field */
-#define MCG_MAX_MEMBERS		4096
+#define MCG_MAX_MEMBERS		2048	/* a roster of ~100 KB */
 #define MCG_NAME_MAX		63
 
 struct mcg_member {
@@ -67,6 +67,9 @@ const struct mcg_member *mcg_conf_member(const struct mcg_conf *c,
 					 uint32_t sender);
 const struct mcg_member *mcg_conf_member_by_key(const struct mcg_conf *c,
 						const uint8_t key[MCG_KEY_LEN]);
+
+/* A member name: 1 to MCG_NAME_MAX letters, digits, '.', '_' or '-'. */
+bool mcg_conf_name_ok(const char *s);
 
 /* The algorithm's name ("aes-gcm-128"...), NULL if unknown. */
 const char *mcg_conf_alg_name(uint8_t alg);

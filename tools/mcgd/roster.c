@@ -126,7 +126,8 @@ static int admin_index(const struct mcg_conf *c, const uint8_t pk[MCG_KEY_LEN])
 }
 
 int mcg_roster_verify(const struct mcg_conf *c, const char *text, size_t len,
-		      const char *name, struct mcg_err *e)
+		      const char *name, struct mcg_roster_sig *sigs,
+		      struct mcg_err *e)
 {
 	uint8_t pk[MCG_KEY_LEN], sig[MCG_SIG_LEN];
 	uint32_t signed_by = 0;	/* a bit per admin */
@@ -156,10 +157,167 @@ int mcg_roster_verify(const struct mcg_conf *c, const char *text, size_t len,
 		if (signed_by & (1u << a))
 			return mcg_err_set(e, "%s:%u: that admin signed already", name, line);
 		signed_by |= 1u << a;
+		if (sigs) {
+			memcpy(sigs[n].pk, pk, MCG_KEY_LEN);
+			memcpy(sigs[n].sig, sig, MCG_SIG_LEN);
+		}
 		n++;
 	}
 	if (n < c->threshold)
 		return mcg_err_set(e, "%s: %u of the %u admin signatures the roster needs",
 				   name, n, c->threshold);
 	return n;
+}
+
+uint8_t *mcg_roster_blob(const struct mcg_conf *c,
+			 const struct mcg_roster_sig *sigs, unsigned int n,
+			 size_t *len)
+{
+	size_t clen = mcg_roster_encode(c, NULL, 0);
+	struct out o;
+
+	*len = 4 + clen + 1 + n * sizeof(*sigs);
+	o = (struct out){ .buf = malloc(*len), .size = *len };
+	if (!o.buf)
+		return NULL;
+	put_be(&o, clen, 4);
+	mcg_roster_encode(c, o.buf + 4, clen);
+	o.len += clen;
+	put_be(&o, n, 1);
+	put(&o, sigs, n * sizeof(*sigs));
+	return o.buf;
+}
+
+struct in {
+	const uint8_t *p, *end;
+};
+
+static bool take(struct in *in, void *out, size_t n)
+{
+	if ((size_t)(in->end - in->p) < n)
+		return false;
+	memcpy(out, in->p, n);
+	in->p += n;
+	return true;
+}
+
+static bool take_be(struct in *in, uint64_t *v, unsigned int bytes)
+{
+	uint8_t b[8];
+	unsigned int i;
+
+	if (!take(in, b, bytes))
+		return false;
+	for (*v = 0, i = 0; i < bytes; i++)
+		*v = *v << 8 | b[i];
+	return true;
+}
+
+/* Members as mcg_roster_encode() wrote them, checked as a file's are. */
+static int take_members(struct in *in, struct mcg_conf *out, const char *name,
+			struct mcg_err *e)
+{
+	unsigned int candidates = 0;
+	uint64_t n = 0, v, namelen;
+	uint32_t i, j;
+
+	if (!take_be(in, &n, 4) || n < 1 || n > MCG_MAX_MEMBERS)
+		return mcg_err_set(e, "%s: a roster of %llu members", name,
+				   (unsigned long long)n);
+	out->members = calloc(n, sizeof(*out->members));
+	if (!out->members)
+		return mcg_err_set(e, "%s: out of memory", name);
+	out->nmembers = n;
+	for (i = 0; i < n; i++) {
+		struct mcg_member *m = &out->members[i];
+
+		if (!take_be(in, &v, 4) || !take(in, m->key, MCG_KEY_LEN))
+			return mcg_err_set(e, "%s: truncated", name);
+		m->sender = v;
+		if (!take_be(in, &v, 1) || !take_be(in, &namelen, 1) ||
+		    namelen > MCG_NAME_MAX || !take(in, m->name, namelen))
+			return mcg_err_set(e, "%s: truncated", name);
+		m->priority = v;
+		if (!mcg_conf_name_ok(m->name))
+			return mcg_err_set(e, "%s: member %u: a bad name", name, i);
+		if (i && m->sender <= out->members[i - 1].sender)
+			return mcg_err_set(e, "%s: members not in order of sender id", name);
+		if (!m->sender)
+			return mcg_err_set(e, "%s: sender id 0", name);
+		candidates += !!m->priority;
+		for (j = 0; j < i; j++)
+			if (!memcmp(out->members[j].key, m->key, MCG_KEY_LEN) ||
+			    !strcmp(out->members[j].name, m->name))
+				return mcg_err_set(e, "%s: members '%s' and '%s' share a key or a name",
+						   name, out->members[j].name, m->name);
+	}
+	if (candidates > MCG_MAX_CANDIDATES)
+		return mcg_err_set(e, "%s: %u key-server candidates", name, candidates);
+	return 0;
+}
+
+int mcg_roster_from_blob(const uint8_t *blob, size_t len,
+			 const struct mcg_conf *local, const char *name,
+			 struct mcg_conf *out, struct mcg_err *e)
+{
+	struct in in = { .p = blob, .end = blob + len }, canon;
+	uint32_t signed_by = 0;
+	size_t head, clen2;
+	uint64_t clen, n;
+	uint8_t *again;
+	unsigned int i, good = 0;
+	int a;
+
+	*out = *local;
+	out->members = NULL;
+	out->nmembers = 0;
+	if (!take_be(&in, &clen, 4) || clen > (uint64_t)(in.end - in.p))
+		return mcg_err_set(e, "%s: truncated", name);
+	canon = (struct in){ .p = in.p, .end = in.p + clen };
+	in.p += clen;
+	/* The charter's part is local's length: what follows is ours to read. */
+	head = sizeof(domain) - 1 + 4 + 16 + 2 + 1 + 20 + 2 + local->nadmins * MCG_KEY_LEN;
+	if (clen < head + 8)
+		return mcg_err_set(e, "%s: not this group's charter", name);
+	canon.p += head;
+	if (!take_be(&canon, &out->version, 8) ||
+	    take_members(&canon, out, name, e) || canon.p != canon.end)
+		goto bad;
+	/* Byte for byte what this charter and these members encode to. */
+	clen2 = mcg_roster_encode(out, NULL, 0);
+	again = clen2 == clen ? malloc(clen2) : NULL;
+	if (again)
+		mcg_roster_encode(out, again, clen2);
+	if (!again || memcmp(again, blob + 4, clen)) {
+		free(again);
+		mcg_err_set(e, "%s: not this group's charter", name);
+		goto bad;
+	}
+	free(again);
+	if (!take_be(&in, &n, 1) || n > MCG_MAX_ADMINS ||
+	    (size_t)(in.end - in.p) != n * sizeof(struct mcg_roster_sig)) {
+		mcg_err_set(e, "%s: truncated", name);
+		goto bad;
+	}
+	for (i = 0; i < n; i++, in.p += sizeof(struct mcg_roster_sig)) {
+		const struct mcg_roster_sig *s = (const void *)in.p;
+
+		a = admin_index(local, s->pk);
+		if (a < 0 || (signed_by & (1u << a)) ||
+		    crypto_sign_verify_detached(s->sig, blob + 4, clen, s->pk))
+			continue;
+		signed_by |= 1u << a;
+		good++;
+	}
+	if (good < local->threshold) {
+		mcg_err_set(e, "%s: roster version %llu has %u of the %u admin signatures it needs",
+			    name, (unsigned long long)out->version, good, local->threshold);
+		goto bad;
+	}
+	return 0;
+bad:
+	free(out->members);
+	out->members = NULL;
+	out->nmembers = 0;
+	return -1;
 }

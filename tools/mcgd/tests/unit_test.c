@@ -359,7 +359,7 @@ static void sig_line(char *out, int admin, const struct mcg_conf *c)
 
 static int verify(const struct mcg_conf *c, const char *sigs, struct mcg_err *e)
 {
-	return mcg_roster_verify(c, sigs, strlen(sigs), "g.sig", e);
+	return mcg_roster_verify(c, sigs, strlen(sigs), "g.sig", NULL, e);
 }
 
 static void test_roster(void)
@@ -724,6 +724,82 @@ static void test_peers(void)
 	mcg_conf_free(&c);
 }
 
+static void test_roster_blob(void)
+{
+	struct mcg_roster_sig sigs[MCG_MAX_ADMINS];
+	struct mcg_conf local, next, got;
+	struct mcg_err e = { "" };
+	char two[1024], a[256], b[256], added[4096];
+	uint8_t *blob, *bad;
+	size_t len, i;
+	int all_caught = 1;
+
+	parse(good, &local, &e);
+	snprintf(added, sizeof(added), "%s\n[member delta]\nkey = %s\nsender = 4\n",
+		 edit("version = 12", "version = 13"), pub[1]);
+	CHECK(!parse(added, &next, &e), "version 13 adds a member: %s", e.msg);
+	sig_line(a, 0, &next);
+	sig_line(b, 1, &next);
+	snprintf(two, sizeof(two), "%s%s", a, b);
+	CHECK(mcg_roster_verify(&next, two, strlen(two), "g.sig", sigs, &e) == 2,
+	      "its signatures, read: %s", e.msg);
+	blob = mcg_roster_blob(&next, sigs, 2, &len);
+	CHECK(blob && len == 4 + mcg_roster_encode(&next, NULL, 0) + 1 + 2 * 96,
+	      "the roster as it travels: %zu bytes", len);
+	CHECK(!mcg_roster_from_blob(blob, len, &local, "peer", &got, &e) &&
+	      got.version == 13 && got.nmembers == 4 && got.members[2].sender == 4 &&
+	      !strcmp(got.members[2].name, "delta") && !strcmp(got.ifname, "eth0") &&
+	      got.threshold == 2,
+	      "a member takes it with the charter it has: %s", e.msg);
+	mcg_conf_free(&got);
+
+	/* One signature of two. */
+	free(blob);
+	blob = mcg_roster_blob(&next, sigs, 1, &len);
+	CHECK(mcg_roster_from_blob(blob, len, &local, "peer", &got, &e) &&
+	      !strcmp(e.msg, "peer: roster version 13 has 1 of the 2 admin signatures it needs") &&
+	      !got.members, "one signature of two: %s", e.msg);
+	/* The same admin twice counts once. */
+	free(blob);
+	sigs[1] = sigs[0];
+	blob = mcg_roster_blob(&next, sigs, 2, &len);
+	CHECK(mcg_roster_from_blob(blob, len, &local, "peer", &got, &e),
+	      "one admin twice counts once: %s", e.msg);
+	free(blob);
+	mcg_roster_verify(&next, two, strlen(two), "g.sig", sigs, &e);
+	blob = mcg_roster_blob(&next, sigs, 2, &len);
+
+	/* A member with another charter refuses it. */
+	mcg_conf_free(&got);
+	{
+		struct mcg_conf other;
+
+		parse(edit("rotation = 600", "rotation = 900"), &other, &e);
+		CHECK(mcg_roster_from_blob(blob, len, &other, "peer", &got, &e) &&
+		      !strcmp(e.msg, "peer: not this group's charter"),
+		      "another rotation period: another charter: %s", e.msg);
+		mcg_conf_free(&other);
+	}
+	bad = malloc(len);
+	for (i = 0; i < len * 8; i++) {
+		memcpy(bad, blob, len);
+		bad[i / 8] ^= 1 << (i % 8);
+		if (!mcg_roster_from_blob(bad, len, &local, "peer", &got, &e)) {
+			all_caught = 0;
+			mcg_conf_free(&got);
+		}
+	}
+	CHECK(all_caught, "each of its %zu bits flipped is refused", len * 8);
+	for (i = 0; i < len; i++)
+		if (!mcg_roster_from_blob(blob, i, &local, "peer", &got, &e))
+			all_caught = 0;
+	CHECK(all_caught, "and each truncation");
+	free(bad);
+	free(blob);
+	mcg_conf_free(&next);
+	mcg_conf_free(&local);
+}
+
 int main(void)
 {
 	if (mcg_crypto_init() || !mkdtemp(tmpdir)) {
@@ -743,6 +819,7 @@ int main(void)
 	test_rekey();
 	test_kek();
 	test_peers();
+	test_roster_blob();
 	unlink(tmpfile_with("id.key", "", 0600));
 	unlink(tmpfile_with("g.conf", "", 0600));
 	rmdir(tmpdir);
