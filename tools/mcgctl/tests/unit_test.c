@@ -13,28 +13,10 @@
 #include "../mcgctl.h"
 #include "../base64.h"
 #include "../json.h"
+#include "../../check.h"
 
 extern char last_error[512];
 
-static int passed, failed;
-
-#define CHECK(cond, ...) check(!!(cond), __LINE__, __VA_ARGS__)
-
-static __printf(3, 4) void
-check(int ok, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(ok ? "\n" : " (line %d)\n", line);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static void test_numbers(void)
 {

@@ -20,26 +20,8 @@
 #include "../peers.h"
 #include "../proto.h"
 #include "../roster.h"
+#include "../../check.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...) check(!!(cond), __LINE__, __VA_ARGS__)
-
-static __attribute__((format(printf, 3, 4))) void
-check(int ok, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(ok ? "\n" : " (line %d)\n", line);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static char tmpdir[] = "/tmp/mcgd-unit.XXXXXX";
 

@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The member's state machine.  Documentation/key-management.rst says what
+ * it does and why; the comments here say how, where it is not plain.
+ *
+ * Every datagram the key server sends goes through its own input too, so
+ * that it installs its keys on the path every other member takes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/mcg.h>
+
+#include "be.h"
+#include "epoch.h"
+#include "member.h"
+
+#define SYNC_LEN	8	/* newest epoch (4) | KEK id (4) */
+#define KEK_CACHE_MAX	256
+
+static __attribute__((format(printf, 2, 3))) void
+say(struct mcgd_member *m, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!m->ops->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	m->ops->log(m->arg, line);
+}
+
+static uint64_t lifetime_ms(const struct mcgd_member *m)
+{
+	return 3000ull * m->conf.hello;
+}
+
+static uint32_t term_of(uint32_t id)
+{
+	return id >> 16;
+}
+
+static uint8_t rank(const struct mcgd_member *m)
+{
+	return mcg_candidate_rank(&m->conf, m->me);
+}
+
+static bool is_candidate(const struct mcgd_member *m, uint32_t sender)
+{
+	return mcg_candidate_rank(&m->conf, sender) != 0;
+}
+
+static const uint8_t *key_of(uint32_t sender, void *arg)
+{
+	const struct mcg_member *mm = mcg_conf_member(arg, sender);
+
+	return mm ? mm->key : NULL;
+}
+
+/* Queue datagram d to go now and repeats - 1 more times, a second apart. */
+static void out(struct mcgd_member *m, const uint8_t *d, size_t len,
+		uint64_t now, unsigned int repeats)
+{
+	struct mcgd_out *o;
+
+	if (m->nout == m->capout) {
+		unsigned int cap = m->capout ? m->capout * 2 : 16;
+
+		o = reallocarray(m->out, cap, sizeof(*o));
+		if (!o) {
+			say(m, "out of memory: a datagram is not sent");
+			return;
+		}
+		m->out = o;
+		m->capout = cap;
+	}
+	o = &m->out[m->nout++];
+	memcpy(o->d, d, len);
+	o->len = len;
+	o->at_ms = now;
+	o->left = repeats;
+}
+
+static uint64_t next_counter(struct mcgd_member *m, uint64_t now)
+{
+	/* The wall clock, but never twice the same or going back. */
+	m->last_counter = now > m->last_counter ? now : m->last_counter + 1;
+	return m->last_counter;
+}
+
+static size_t seal(struct mcgd_member *m, uint8_t d[MCG_MSG_MAX], uint8_t type,
+		   const void *body, size_t len, uint64_t now)
+{
+	struct mcg_msg_hdr h = {
+		.type = type, .group = m->conf.id, .sender = m->me,
+		.incarnation = m->incarnation,
+		.counter = next_counter(m, now),
+		.roster_version = m->conf.version, .nfrags = 1,
+	};
+
+	return mcg_msg_seal(d, &h, body, len, &m->id);
+}
+
+static uint32_t newest(const struct mcgd_member *m)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	/* Slots fill in order of arrival; the last filled is the newest. */
+	for (i = 0; i < MCGD_EPOCHS; i++)
+		if (m->epochs[i].epoch)
+			n = m->epochs[i].epoch;
+	return n;
+}
+
+uint32_t mcgd_member_newest(const struct mcgd_member *m)
+{
+	return newest(m);
+}
+
+uint32_t mcgd_member_tx(const struct mcgd_member *m)
+{
+	uint32_t tx = 0;
+	unsigned int i;
+
+	for (i = 0; i < MCGD_EPOCHS; i++)
+		if (m->epochs[i].epoch && !m->epochs[i].activate_ms)
+			tx = m->epochs[i].epoch;
+	return tx;
+}
+
+static struct mcgd_epoch *find_epoch(struct mcgd_member *m, uint32_t epoch)
+{
+	unsigned int i;
+
+	for (i = 0; i < MCGD_EPOCHS; i++)
+		if (m->epochs[i].epoch == epoch)
+			return &m->epochs[i];
+	return NULL;
+}
+
+static void send_hello(struct mcgd_member *m, uint64_t now)
+{
+	struct mcg_hello h = {
+		.newest_epoch = newest(m), .kek_id = m->kek[0].id,
+		.generation = m->gen_seen, .flags = m->is_ks ? MCG_HELLO_KS : 0,
+	};
+	uint8_t body[MCG_HELLO_LEN], d[MCG_MSG_MAX];
+
+	memcpy(h.rekey_pk, m->rpk, sizeof(h.rekey_pk));
+	mcg_hello_encode(body, &h);
+	out(m, d, seal(m, d, MCG_MSG_HELLO, body, sizeof(body), now), now, 1);
+}
+
+static void input(struct mcgd_member *m, const uint8_t *d, size_t len,
+		  uint64_t now, bool own);
+
+/* Send a key server datagram, and take it ourselves. */
+static void ks_out(struct mcgd_member *m, uint8_t type, const void *body,
+		   size_t len, uint64_t now)
+{
+	uint8_t d[MCG_MSG_MAX];
+	size_t n = seal(m, d, type, body, len, now);
+
+	out(m, d, n, now, MCGD_REPEATS);
+	input(m, d, n, now, true);
+}
+
+/* A new epoch under the key server's KEK. */
+static void ks_start_term(struct mcgd_member *m, uint64_t now);
+
+static void ks_rotate(struct mcgd_member *m, uint64_t now, bool removal)
+{
+	struct mcg_rekey r = {
+		.kek_id = m->ks_kek.id, .alg = m->conf.alg,
+		.flags = removal ? MCG_REKEY_REMOVAL : 0,
+		.activation = m->conf.activation,
+		.key_len = m->conf.alg == MCG_ALG_AES_GCM_128 ? 16 : 32,
+	};
+	uint8_t body[MCG_REKEY_BODY_MAX];
+
+	if (m->ctr == MCG_CTR_MAX) {
+		ks_start_term(m, now);
+		return;
+	}
+	r.epoch = mcg_epoch(m->gen, rank(m), ++m->ctr);
+	randombytes_buf(r.key, r.key_len);
+	ks_out(m, MCG_MSG_REKEY, body,
+	       mcg_rekey_seal(body, m->conf.id, &r, m->ks_kek.key), now);
+	sodium_memzero(&r, sizeof(r));
+	m->counters[MCGD_C_ROTATIONS]++;
+	m->next_rotation_ms = now + 1000ull * m->conf.rotation;
+}
+
+static void ks_new_kek(struct mcgd_member *m)
+{
+	m->ks_kek.id = mcg_epoch(m->gen, rank(m), ++m->kctr);
+	randombytes_buf(m->ks_kek.key, sizeof(m->ks_kek.key));
+}
+
+/*
+ * Does live member i lack our KEK?  Never served it (a join, a restart),
+ * or its hellos still name another KEK once our copies have all gone (it
+ * lost them, or followed another key server in a partition).
+ */
+static bool ks_lacks(const struct mcgd_member *m, uint32_t i, uint64_t now)
+{
+	const struct mcg_peer *p = &m->peers.peer[i];
+	const struct mcgd_ks_peer *k = &m->ks_peer[i];
+
+	if (p->sender == m->me || !p->incarnation ||
+	    now - p->seen_ms > lifetime_ms(m))
+		return false;
+	if (k->kek_id != m->ks_kek.id || k->incarnation != p->incarnation ||
+	    k->resync)
+		return true;
+	return p->hello.kek_id != m->ks_kek.id &&
+	       now - k->served_ms > 1000ull * (MCGD_REPEATS + 1) &&
+	       p->seen_ms > k->served_ms + 1000ull * (MCGD_REPEATS + 1);
+}
+
+static bool ks_someone_lacks(const struct mcgd_member *m, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->peers.n; i++)
+		if (ks_lacks(m, i, now))
+			return true;
+	return false;
+}
+
+/*
+ * Seal the KEK to every live member that lacks it (and to ourselves when
+ * it is new), 11 to a datagram, then make a new epoch if any of them is a
+ * new incarnation (a join or a restart: it must install only epochs made
+ * after it came) or if asked (a new KEK).
+ */
+static void ks_serve(struct mcgd_member *m, uint64_t now, bool rotate,
+		     bool removal)
+{
+	struct mcg_kek_entry e[MCG_KEK_ENTRIES_MAX];
+	uint8_t rpk[MCG_KEK_ENTRIES_MAX][32];
+	uint8_t body[MCG_MSG_BODY_MAX];
+	uint32_t first = mcg_epoch(m->gen, rank(m), m->ctr + 1);
+	bool resend = false;
+	unsigned int n = 0;
+	uint32_t i;
+
+	if (m->ctr == MCG_CTR_MAX || m->kctr == MCG_CTR_MAX) {
+		/* The term's numbers are used up: a new one, for all. */
+		ks_start_term(m, now);
+		return;
+	}
+	if (m->kek[0].id != m->ks_kek.id) {
+		e[n] = (struct mcg_kek_entry){ m->me, m->incarnation, first };
+		memcpy(rpk[n++], m->rpk, 32);
+	}
+	for (i = 0; i < m->peers.n; i++) {
+		struct mcg_peer *p = &m->peers.peer[i];
+		struct mcgd_ks_peer *k = &m->ks_peer[i];
+		uint32_t from = first;
+
+		if (!ks_lacks(m, i, now))
+			continue;
+		if (k->incarnation != p->incarnation)
+			rotate = true;	/* it may have only what comes next */
+		else if (m->ctr && k->kek_id == m->ks_kek.id)
+			/* The same run of it: the current epoch will do. */
+			from = mcg_epoch(m->gen, rank(m), m->ctr);
+		else
+			rotate = true;
+		if (from != first)
+			resend = true;
+		k->kek_id = m->ks_kek.id;
+		k->incarnation = p->incarnation;
+		k->served_ms = now;
+		k->resync = false;
+		e[n] = (struct mcg_kek_entry){ p->sender, p->incarnation, from };
+		memcpy(rpk[n++], p->hello.rekey_pk, 32);
+		if (n == MCG_KEK_ENTRIES_MAX) {
+			ks_out(m, MCG_MSG_KEK, body,
+			       mcg_kek_seal(body, m->ks_kek.id, m->ks_kek.key,
+					    e, rpk, n), now);
+			n = 0;
+		}
+	}
+	if (n)
+		ks_out(m, MCG_MSG_KEK, body,
+		       mcg_kek_seal(body, m->ks_kek.id, m->ks_kek.key, e, rpk, n),
+		       now);
+	if (rotate)
+		ks_rotate(m, now, removal);
+	else if (resend && m->rekey_cache.len)
+		/* Those served again need the current epoch's key too. */
+		out(m, m->rekey_cache.d, m->rekey_cache.len, now, MCGD_REPEATS);
+}
+
+static void ks_start_term(struct mcgd_member *m, uint64_t now)
+{
+	m->gen = m->gen_seen = (m->gen_seen + 1) & MCG_GEN_MASK;
+	m->ctr = 0;
+	m->kctr = 0;
+	ks_new_kek(m);
+	m->counters[MCGD_C_TERMS]++;
+	say(m, "key server of group %u: term %u.%u", m->conf.id, m->gen, rank(m));
+	ks_serve(m, now, true, false);
+}
+
+/* Slots hold epochs in order of arrival, from the first, with no hole. */
+static void install(struct mcgd_member *m, const struct mcg_rekey *r,
+		    uint64_t now)
+{
+	unsigned int n = 0;
+
+	while (n < MCGD_EPOCHS && m->epochs[n].epoch)
+		n++;
+	if (n == MCGD_EPOCHS) {
+		/* Full: the oldest goes (it would have, a little later). */
+		m->ops->key_del(m->arg, m->epochs[0].epoch);
+		memmove(m->epochs, m->epochs + 1,
+			sizeof(m->epochs) - sizeof(m->epochs[0]));
+		n--;
+	}
+	if (m->ops->key_add(m->arg, r->epoch, r->alg, r->key, r->key_len)) {
+		say(m, "group %u: the kernel refused epoch %#x", m->conf.id, r->epoch);
+		memset(&m->epochs[n], 0, sizeof(m->epochs[n]));
+		return;
+	}
+	m->epochs[n] = (struct mcgd_epoch){
+		.epoch = r->epoch,
+		/* Never 0, which means "active". */
+		.activate_ms = now + 1000ull * r->activation + 1,
+		.removal = r->flags & MCG_REKEY_REMOVAL,
+	};
+	m->counters[MCGD_C_REKEY_IN]++;
+}
+
+static const uint8_t *kek_of(uint32_t id, void *arg)
+{
+	struct mcgd_member *m = arg;
+
+	return id && m->kek[0].id == id ? m->kek[0].key : NULL;
+}
+
+/* A KEK id we may be about to get: newer than ours, or another term's. */
+static bool kek_ahead(const struct mcgd_member *m, uint32_t id)
+{
+	return id && id != m->kek[0].id &&
+	       (!m->kek[0].id || mcg_epoch_newer(id, m->kek[0].id) ||
+		term_of(id) != term_of(m->kek[0].id));
+}
+
+static void on_rekey(struct mcgd_member *m, const struct mcg_msg_hdr *h,
+		     const uint8_t *body, const uint8_t *d, size_t len,
+		     uint64_t now)
+{
+	uint32_t have = newest(m);
+	struct mcg_rekey r;
+
+	if (is_candidate(m, h->sender) && h->body_len >= 4 &&
+	    kek_ahead(m, mcg_get_be(body, 4))) {
+		/*
+		 * Under a KEK we do not have (yet: datagrams overtake each
+		 * other): kept, and tried again when a KEK comes.
+		 */
+		if (m->pending.len)	/* the one it replaces is dropped */
+			m->counters[MCGD_C_REKEY_REFUSED]++;
+		memcpy(m->pending.d, d, len);
+		m->pending.len = len;
+		return;
+	}
+	if (!is_candidate(m, h->sender) ||
+	    mcg_rekey_open(body, h->body_len, m->conf.id, kek_of, m, &r)) {
+		m->counters[MCGD_C_REKEY_REFUSED]++;
+		return;
+	}
+	if (find_epoch(m, r.epoch)) {
+		sodium_memzero(&r, sizeof(r));
+		return;		/* a copy */
+	}
+	/*
+	 * Of our KEK's term, not before the first epoch our entry allows,
+	 * and newer than what we have (or a new term's).
+	 */
+	if (term_of(r.epoch) != term_of(r.kek_id) ||
+	    mcg_epoch_newer(m->first_epoch, r.epoch) ||
+	    (have && term_of(have) == term_of(r.epoch) &&
+	     !mcg_epoch_newer(r.epoch, have))) {
+		m->counters[MCGD_C_REKEY_REFUSED]++;
+		sodium_memzero(&r, sizeof(r));
+		return;
+	}
+	install(m, &r, now);
+	sodium_memzero(&r, sizeof(r));
+	memcpy(m->rekey_cache.d, d, len);
+	m->rekey_cache.len = len;
+}
+
+static void on_kek(struct mcgd_member *m, const struct mcg_msg_hdr *h,
+		   const uint8_t *body, const uint8_t *d, size_t len,
+		   uint64_t now)
+{
+	uint8_t kek[MCG_KEK_LEN];
+	uint32_t id, first;
+	int ret;
+
+	if (!is_candidate(m, h->sender) || h->body_len < 5) {
+		m->counters[MCGD_C_KEK_REFUSED]++;
+		return;
+	}
+	id = mcg_get_be(body, 4);
+	/* Older than ours, and not the elected key server's new line. */
+	if (m->kek[0].id && id != m->kek[0].id &&
+	    !mcg_epoch_newer(id, m->kek[0].id) &&
+	    !(term_of(id) != term_of(m->kek[0].id) && h->sender == m->ks))
+		return;
+	/* For relaying: the datagrams of the newest KEK, as they came. */
+	if (m->nkek_cache && mcg_get_be(m->kek_cache[0].d + MCG_MSG_HDR, 4) != id)
+		m->nkek_cache = 0;
+	if (m->nkek_cache < KEK_CACHE_MAX) {
+		struct mcgd_out *c = reallocarray(m->kek_cache, m->nkek_cache + 1,
+						  sizeof(*c));
+
+		if (c) {
+			m->kek_cache = c;
+			memcpy(c[m->nkek_cache].d, d, len);
+			c[m->nkek_cache++].len = len;
+		}
+	}
+	ret = mcg_kek_open(body, h->body_len, m->me, m->incarnation, m->rpk,
+			   m->rsk, kek, &id, &first);
+	if (ret < 0)
+		m->counters[MCGD_C_KEK_REFUSED]++;
+	if (ret <= 0 || id == m->kek[0].id)
+		return;
+	m->kek[1] = m->kek[0];
+	m->kek[0].id = id;
+	memcpy(m->kek[0].key, kek, sizeof(kek));
+	sodium_memzero(kek, sizeof(kek));
+	m->first_epoch = first;
+	m->counters[MCGD_C_KEK_IN]++;
+	if (m->pending.len) {
+		struct mcgd_out p = m->pending;
+
+		m->pending.len = 0;
+		input(m, p.d, p.len, now, false);
+	}
+}
+
+static void on_hello(struct mcgd_member *m, const struct mcg_msg_hdr *h,
+		     const uint8_t *body, uint64_t now)
+{
+	enum mcg_hello_verdict v;
+	struct mcg_peer *p;
+	uint32_t have;
+
+	v = mcg_peers_hello(&m->peers, h, body, now, MCGD_SKEW_MS);
+	if (v >= MCG_HELLO_E_STALE) {
+		m->counters[MCGD_C_HELLO_REFUSED]++;
+		return;
+	}
+	p = mcg_peers_find(&m->peers, h->sender);
+	if (mcg_gen_cmp(p->hello.generation, m->gen_seen) > 0)
+		m->gen_seen = p->hello.generation;
+	/* The key server has an epoch we lack: ask, after a random wait. */
+	have = newest(m);
+	if (h->sender == m->ks && !m->is_ks && p->hello.newest_epoch &&
+	    !find_epoch(m, p->hello.newest_epoch) &&
+	    (!have || term_of(have) != term_of(p->hello.newest_epoch) ||
+	     mcg_epoch_newer(p->hello.newest_epoch, have)) && !m->sync_ms)
+		m->sync_ms = now + randombytes_uniform(1000) + 1;
+}
+
+/* Which cached KEK datagram holds the entry of (sender, incarnation)? */
+static const struct mcgd_out *kek_for(const struct mcgd_member *m,
+				      uint32_t sender, uint64_t inc)
+{
+	unsigned int i, j, n;
+
+	for (i = 0; i < m->nkek_cache; i++) {
+		const uint8_t *b = m->kek_cache[i].d + MCG_MSG_HDR;
+
+		n = b[4];
+		for (j = 0; j < n; j++) {
+			const uint8_t *e = b + 5 + j * MCG_KEK_ENTRY;
+
+			if (mcg_get_be(e, 4) == sender && mcg_get_be(e + 4, 8) == inc)
+				return &m->kek_cache[i];
+		}
+	}
+	return NULL;
+}
+
+static void on_sync(struct mcgd_member *m, const struct mcg_msg_hdr *h,
+		    const uint8_t *body, uint64_t now)
+{
+	if (h->body_len != SYNC_LEN)
+		return;
+	if (m->is_ks) {
+		/* It lost what we sent: serve it again (no new epoch). */
+		struct mcg_peer *p = mcg_peers_find(&m->peers, h->sender);
+
+		if (p && p->incarnation == h->incarnation)
+			m->ks_peer[p - m->peers.peer].resync = true;
+		if (!m->newcomers_ms)
+			m->newcomers_ms = now + 1;
+		return;
+	}
+	if (m->relay_ms)
+		return;
+	m->relay_ms = now + 200 + randombytes_uniform(800);
+	m->relay_to = h->sender;
+	m->relay_inc = h->incarnation;
+	(void)body;
+}
+
+static void input(struct mcgd_member *m, const uint8_t *d, size_t len,
+		  uint64_t now, bool own)
+{
+	const uint8_t *body;
+	struct mcg_msg_hdr h;
+
+	if (m->stopped)
+		return;
+	if (mcg_msg_open(d, len, m->conf.id, key_of, &m->conf, &h, &body)) {
+		m->counters[MCGD_C_REFUSED]++;
+		return;
+	}
+	m->counters[MCGD_C_IN]++;
+	if (h.sender == m->me && !own)
+		return;		/* ours, relayed back */
+	switch (h.type) {
+	case MCG_MSG_HELLO:
+		on_hello(m, &h, body, now);
+		break;
+	case MCG_MSG_KEK:
+		on_kek(m, &h, body, d, len, now);
+		break;
+	case MCG_MSG_REKEY:
+		on_rekey(m, &h, body, d, len, now);
+		break;
+	case MCG_MSG_SYNC:
+		on_sync(m, &h, body, now);
+		break;
+	default:
+		break;
+	}
+}
+
+void mcgd_member_input(struct mcgd_member *m, const uint8_t *d, size_t len,
+		       uint64_t now_ms)
+{
+	input(m, d, len, now_ms, false);
+}
+
+static void elect(struct mcgd_member *m, uint64_t now)
+{
+	uint32_t *live = calloc(m->peers.n + 1, sizeof(*live));
+	uint32_t n, ks;
+
+	if (!live)
+		return;
+	n = mcg_peers_live(&m->peers, now, lifetime_ms(m), live);
+	/* Ourselves, once we had time to hear the others. */
+	if (now - m->start_ms >= lifetime_ms(m))
+		live[n++] = m->me;
+	ks = mcg_elect(&m->conf, live, n);
+	free(live);
+	if (ks != m->ks)
+		say(m, "group %u: key server is %u", m->conf.id, ks);
+	m->ks = ks;
+	if (ks == m->me && !m->is_ks) {
+		m->is_ks = true;
+		ks_start_term(m, now);
+		return;
+	}
+	/*
+	 * Whoever else was key server (a healed partition) steps down when it
+	 * hears us; its members lack our KEK and are served as newcomers,
+	 * with a new epoch: the group ends on one line of epochs.
+	 */
+	if (ks != m->me)
+		m->is_ks = false;
+}
+
+static void relay(struct mcgd_member *m, uint64_t now)
+{
+	const struct mcgd_out *k = kek_for(m, m->relay_to, m->relay_inc);
+
+	if (k) {
+		out(m, k->d, k->len, now, 1);
+		m->counters[MCGD_C_RELAYED]++;
+	}
+	if (m->rekey_cache.len) {
+		out(m, m->rekey_cache.d, m->rekey_cache.len, now, 1);
+		m->counters[MCGD_C_RELAYED]++;
+	}
+	m->relay_ms = 0;
+}
+
+static bool on_line(const struct mcgd_member *m, uint32_t epoch)
+{
+	const struct mcg_peer *ks;
+
+	if (m->is_ks || !m->ks)
+		return !m->is_ks || term_of(epoch) == term_of(m->ks_kek.id);
+	ks = mcg_peers_find(&m->peers, m->ks);
+	return !ks || !ks->hello.newest_epoch ||
+	       term_of(ks->hello.newest_epoch) == term_of(epoch);
+}
+
+static void epochs_due(struct mcgd_member *m, uint64_t now)
+{
+	struct mcgd_epoch *e, *act = NULL;
+	unsigned int i;
+
+	/*
+	 * The newest epoch whose activation came: send on it, if it is of
+	 * the line the key server we elect is on.  A candidate that took
+	 * over when heavy loss hid the key server's hellos for a while has
+	 * made an epoch that the others, who still heard it, never follow:
+	 * nobody sends on it.
+	 */
+	for (i = 0; i < MCGD_EPOCHS; i++) {
+		e = &m->epochs[i];
+		if (e->epoch && e->activate_ms && e->activate_ms <= now &&
+		    on_line(m, e->epoch))
+			act = e;
+	}
+	if (act) {
+		uint32_t delay = act->removal ? m->conf.removal_deactivation :
+						m->conf.deactivation;
+
+		if (m->ops->key_use(m->arg, act->epoch))
+			say(m, "group %u: the kernel refused to send on epoch %#x",
+			    m->conf.id, act->epoch);
+		for (i = 0; i < MCGD_EPOCHS; i++) {
+			e = &m->epochs[i];
+			if (!e->epoch)
+				continue;
+			if (e == act)
+				break;
+			/*
+			 * Older ones go after the deactivation delay; after a
+			 * removal, all of them soon, whatever was planned.
+			 */
+			e->activate_ms = 0;
+			if (!e->delete_ms || e->delete_ms > now + 1000ull * delay)
+				e->delete_ms = now + 1000ull * delay;
+		}
+		act->activate_ms = 0;
+	}
+	i = 0;
+	while (i < MCGD_EPOCHS) {
+		e = &m->epochs[i];
+		if (!e->epoch || !e->delete_ms || e->delete_ms > now) {
+			i++;
+			continue;
+		}
+		m->ops->key_del(m->arg, e->epoch);
+		memmove(e, e + 1, (MCGD_EPOCHS - 1 - i) * sizeof(*e));
+		memset(&m->epochs[MCGD_EPOCHS - 1], 0, sizeof(*e));
+	}
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now)
+{
+	uint64_t next;
+	unsigned int i, j;
+
+	if (m->stopped)
+		return UINT64_MAX;
+	if (now >= m->next_hello_ms) {
+		send_hello(m, now);
+		m->next_hello_ms = now + 1000ull * m->conf.hello;
+	}
+	elect(m, now);
+	if (m->is_ks) {
+		/* Live members without the KEK: served together, a second on. */
+		if (!m->newcomers_ms && ks_someone_lacks(m, now))
+			m->newcomers_ms = now + 1000;
+		if (m->newcomers_ms && now >= m->newcomers_ms) {
+			m->newcomers_ms = 0;
+			ks_serve(m, now, false, false);
+		}
+		if (now >= m->next_rotation_ms)
+			ks_rotate(m, now, false);
+	}
+	epochs_due(m, now);
+	if (m->sync_ms && now >= m->sync_ms) {
+		uint8_t body[SYNC_LEN], d[MCG_MSG_MAX];
+
+		mcg_put_be(body, newest(m), 4);
+		mcg_put_be(body + 4, m->kek[0].id, 4);
+		out(m, d, seal(m, d, MCG_MSG_SYNC, body, sizeof(body), now), now, 1);
+		m->counters[MCGD_C_SYNC_SENT]++;
+		m->sync_ms = 0;
+	}
+	if (m->relay_ms && now >= m->relay_ms)
+		relay(m, now);
+
+	/* Send what is due; repeats go again a second later. */
+	for (i = j = 0; i < m->nout; i++) {
+		struct mcgd_out *o = &m->out[i];
+
+		if (o->at_ms <= now) {
+			m->ops->send(m->arg, o->d, o->len);
+			o->left--;
+			o->at_ms = now + 1000;
+		}
+		if (o->left)
+			m->out[j++] = *o;
+	}
+	m->nout = j;
+
+	next = m->next_hello_ms;
+	if (m->is_ks) {
+		next = earliest(next, m->next_rotation_ms);
+		next = earliest(next, m->newcomers_ms);
+	}
+	next = earliest(next, m->sync_ms);
+	next = earliest(next, m->relay_ms);
+	for (i = 0; i < MCGD_EPOCHS; i++) {
+		next = earliest(next, m->epochs[i].activate_ms);
+		next = earliest(next, m->epochs[i].delete_ms);
+	}
+	for (i = 0; i < m->nout; i++)
+		next = earliest(next, m->out[i].at_ms);
+	/* Elections follow the hellos' lifetimes: look again within one. */
+	return earliest(next, now + 1000);
+}
+
+int mcgd_member_init(struct mcgd_member *m, const struct mcg_conf *conf,
+		     const struct mcg_identity *id, const struct mcgd_ops *ops,
+		     void *arg, uint64_t now_ms, struct mcg_err *e)
+{
+	const struct mcg_member *self;
+
+	memset(m, 0, sizeof(*m));
+	self = mcg_conf_member_by_key(conf, id->pk);
+	if (!self)
+		return mcg_err_set(e, "this host's identity is not a member of group %u",
+				   conf->id);
+	m->conf = *conf;
+	m->conf.members = malloc(conf->nmembers * sizeof(*conf->members));
+	m->ks_peer = calloc(conf->nmembers, sizeof(*m->ks_peer));
+	if (!m->conf.members || !m->ks_peer ||
+	    mcg_peers_init(&m->peers, conf, NULL)) {
+		free(m->conf.members);
+		free(m->ks_peer);
+		return mcg_err_set(e, "out of memory");
+	}
+	memcpy(m->conf.members, conf->members, conf->nmembers * sizeof(*conf->members));
+	m->ops = ops;
+	m->arg = arg;
+	m->id = *id;
+	m->me = self->sender;
+	do
+		randombytes_buf(&m->incarnation, sizeof(m->incarnation));
+	while (!m->incarnation);
+	crypto_box_keypair(m->rpk, m->rsk);
+	m->start_ms = now_ms;
+	m->next_hello_ms = now_ms;
+	return 0;
+}
+
+int mcgd_member_roster(struct mcgd_member *m, const struct mcg_conf *conf,
+		       uint64_t now_ms, struct mcg_err *e)
+{
+	struct mcgd_ks_peer *ks_peer;
+	struct mcg_member *members;
+	struct mcg_peers peers;
+	bool removed = false;
+	uint32_t i;
+
+	if (conf->version <= m->conf.version)
+		return mcg_err_set(e, "roster version %llu is not newer than %llu",
+				   (unsigned long long)conf->version,
+				   (unsigned long long)m->conf.version);
+	if (!mcg_conf_member_by_key(conf, m->id.pk)) {
+		say(m, "group %u: this host is no longer a member (roster version %llu): leaving",
+		    m->conf.id, (unsigned long long)conf->version);
+		for (i = 0; i < MCGD_EPOCHS; i++)
+			if (m->epochs[i].epoch)
+				m->ops->key_del(m->arg, m->epochs[i].epoch);
+		memset(m->epochs, 0, sizeof(m->epochs));
+		m->stopped = true;
+		return 0;
+	}
+	for (i = 0; i < m->conf.nmembers; i++)
+		if (!mcg_conf_member_by_key(conf, m->conf.members[i].key))
+			removed = true;
+	members = malloc(conf->nmembers * sizeof(*members));
+	ks_peer = calloc(conf->nmembers, sizeof(*ks_peer));
+	if (!members || !ks_peer || mcg_peers_init(&peers, conf, &m->peers)) {
+		free(members);
+		free(ks_peer);
+		return mcg_err_set(e, "out of memory");
+	}
+	/* What the key server knew of members that stay. */
+	for (i = 0; i < peers.n; i++) {
+		struct mcg_peer *was = mcg_peers_find(&m->peers, peers.peer[i].sender);
+
+		if (was && !memcmp(was->key, peers.peer[i].key, MCG_KEY_LEN))
+			ks_peer[i] = m->ks_peer[was - m->peers.peer];
+	}
+	memcpy(members, conf->members, conf->nmembers * sizeof(*members));
+	free(m->conf.members);
+	free(m->ks_peer);
+	mcg_peers_free(&m->peers);
+	m->conf = *conf;
+	m->conf.members = members;
+	m->ks_peer = ks_peer;
+	m->peers = peers;
+	m->me = mcg_conf_member_by_key(conf, m->id.pk)->sender;
+	if (m->is_ks && removed) {
+		/* Forward access control: a KEK the removed never see. */
+		say(m, "group %u: roster version %llu removes members: new KEK",
+		    m->conf.id, (unsigned long long)conf->version);
+		ks_new_kek(m);
+		ks_serve(m, now_ms, true, true);
+	}
+	return 0;
+}
+
+void mcgd_member_free(struct mcgd_member *m)
+{
+	mcg_peers_free(&m->peers);
+	free(m->conf.members);
+	free(m->ks_peer);
+	free(m->out);
+	free(m->kek_cache);
+	sodium_memzero(m, sizeof(*m));
+}

@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The key-management protocol, whole, in one process: members (struct
+ * mcgd_member) on a simulated multicast network with a simulated clock,
+ * loss, partitions, restarts and removals; each member's "kernel" is a
+ * table of installed epochs.  The invariant that stands for "no message
+ * lost": whatever epoch a member sends on, every other member (that is
+ * reachable and was a member long enough) has its key, the same key.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/mcg.h>
+
+#include "../conf.h"
+#include "../epoch.h"
+#include "../member.h"
+#include "../../check.h"
+
+
+#define MAX_HOSTS	128
+#define STEP_MS		10
+
+struct slot {
+	uint32_t epoch;
+	uint8_t key[32];
+	size_t len;
+};
+
+struct host {
+	int i;
+	struct mcgd_member m;
+	struct mcg_identity id;
+	bool up;		/* running */
+	int side;		/* partition: hosts hear only their side */
+	struct slot slots[MCGD_EPOCHS];
+	uint32_t tx;
+	uint64_t next_ms;
+	bool verbose;
+};
+
+struct packet {
+	uint64_t at;
+	int from;
+	size_t len;
+	uint8_t d[MCG_MSG_MAX];
+};
+
+static struct host hosts[MAX_HOSTS];
+static int nhosts;
+static struct packet *net;
+static size_t nnet, capnet;
+static uint64_t now;
+static unsigned int loss_pct;
+static uint64_t sent_packets, sent_bytes, ks_bytes;
+static struct mcg_conf conf;
+static struct packet *tap;	/* the key server's datagrams, when set */
+static unsigned int ntap;
+
+static void h_send(void *arg, const uint8_t *d, size_t len)
+{
+	struct host *h = arg;
+	struct packet *p;
+
+	sent_packets++;
+	sent_bytes += len;
+	if (d[3] != MCG_MSG_HELLO)
+		ks_bytes += len;
+	if (tap && h->i == 0 && d[3] != MCG_MSG_HELLO && ntap < 64) {
+		memcpy(tap[ntap].d, d, len);
+		tap[ntap++].len = len;
+	}
+	/* One multicast datagram: run() hands it to every other host. */
+	if (nnet == capnet) {
+		capnet = capnet ? capnet * 2 : 1024;
+		net = realloc(net, capnet * sizeof(*net));
+		if (!net)
+			abort();
+	}
+	p = &net[nnet++];
+	p->at = now + 1 + randombytes_uniform(20);
+	p->from = h->i;
+	p->len = len;
+	memcpy(p->d, d, len);
+}
+
+static int h_key_add(void *arg, uint32_t epoch, uint8_t alg,
+		     const uint8_t *key, size_t len)
+{
+	struct host *h = arg;
+	int i;
+
+	(void)alg;
+	for (i = 0; i < MCGD_EPOCHS; i++) {
+		if (h->slots[i].epoch == epoch)
+			return -1;	/* EEXIST */
+	}
+	for (i = 0; i < MCGD_EPOCHS; i++) {
+		if (!h->slots[i].epoch) {
+			h->slots[i].epoch = epoch;
+			memcpy(h->slots[i].key, key, len);
+			h->slots[i].len = len;
+			return 0;
+		}
+	}
+	return -1;	/* ENOSPC: the kernel has four */
+}
+
+static struct slot *h_slot(struct host *h, uint32_t epoch)
+{
+	int i;
+
+	for (i = 0; i < MCGD_EPOCHS; i++)
+		if (epoch && h->slots[i].epoch == epoch)
+			return &h->slots[i];
+	return NULL;
+}
+
+static int h_key_use(void *arg, uint32_t epoch)
+{
+	struct host *h = arg;
+
+	if (!h_slot(h, epoch))
+		return -1;
+	h->tx = epoch;
+	return 0;
+}
+
+static int h_key_del(void *arg, uint32_t epoch)
+{
+	struct host *h = arg;
+	struct slot *s = h_slot(h, epoch);
+
+	if (!s)
+		return -1;
+	memset(s, 0, sizeof(*s));
+	if (h->tx == epoch)
+		h->tx = 0;
+	return 0;
+}
+
+static void h_log(void *arg, const char *line)
+{
+	struct host *h = arg;
+
+	if (h->verbose)
+		printf("# %6llu ms host %d: %s\n", (unsigned long long)now, h->i, line);
+}
+
+static const struct mcgd_ops ops = {
+	.send = h_send, .key_add = h_key_add, .key_use = h_key_use,
+	.key_del = h_key_del, .log = h_log,
+};
+
+static char conf_text[1 << 20];
+
+/* n hosts, the first c of them candidates (priority 1, 2, ...). */
+static void make_group(int n, int c, unsigned int rotation)
+{
+	struct mcg_identity admin;
+	char pub[MCG_KEY_B64 + 1];
+	struct mcg_err e;
+	char *p = conf_text;
+	uint8_t seed[32];
+	int i;
+
+	memset(seed, 0xad, sizeof(seed));
+	crypto_sign_seed_keypair(admin.pk, admin.sk, seed);
+	mcg_key_format(pub, admin.pk);
+	p += sprintf(p, "[group]\nid = 7\naddress = ff05::7\ninterface = eth0\n"
+		     "rotation = %u\nactivation = 5\ndeactivation = 10\n"
+		     "[admins]\nkey = %s\n[roster]\nversion = 1\n", rotation, pub);
+	memset(hosts, 0, sizeof(hosts));
+	for (i = 0; i < n; i++) {
+		memset(seed, i + 1, sizeof(seed));
+		seed[31] = 0x55;
+		crypto_sign_seed_keypair(hosts[i].id.pk, hosts[i].id.sk, seed);
+		mcg_key_format(pub, hosts[i].id.pk);
+		p += sprintf(p, "[member h%d]\nkey = %s\nsender = %d\n", i, pub, i + 1);
+		if (i < c)
+			p += sprintf(p, "priority = %d\n", i + 1);
+		hosts[i].i = i;
+	}
+	nhosts = n;
+	mcg_conf_free(&conf);
+	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &conf, &e)) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+}
+
+static void start(struct host *h)
+{
+	struct mcg_err e;
+
+	memset(h->slots, 0, sizeof(h->slots));
+	h->tx = 0;
+	if (mcgd_member_init(&h->m, &conf, &h->id, &ops, h, now, &e)) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+	h->up = true;
+	h->next_ms = now;
+}
+
+static void stop(struct host *h)
+{
+	mcgd_member_free(&h->m);
+	h->up = false;
+}
+
+static void start_all(void)
+{
+	int i;
+
+	nnet = 0;
+	sent_packets = sent_bytes = ks_bytes = 0;
+	loss_pct = 0;
+	for (i = 0; i < nhosts; i++) {
+		hosts[i].side = 0;
+		start(&hosts[i]);
+	}
+}
+
+static void stop_all(void)
+{
+	int i;
+
+	for (i = 0; i < nhosts; i++)
+		if (hosts[i].up)
+			stop(&hosts[i]);
+}
+
+/* Simulated time passes: packets arrive, members tick. */
+static void run(uint64_t ms)
+{
+	uint64_t end = now + ms;
+	size_t i, j;
+	int k;
+
+	for (; now < end; now += STEP_MS) {
+		for (i = j = 0; i < nnet; i++) {
+			struct packet *p = &net[i];
+
+			if (p->at > now) {
+				net[j++] = *p;
+				continue;
+			}
+			for (k = 0; k < nhosts; k++) {
+				struct host *h = &hosts[k];
+
+				if (k == p->from || !h->up ||
+				    h->side != hosts[p->from].side ||
+				    randombytes_uniform(100) < loss_pct)
+					continue;
+				mcgd_member_input(&h->m, p->d, p->len, now);
+			}
+		}
+		nnet = j;
+		for (k = 0; k < nhosts; k++)
+			if (hosts[k].up && hosts[k].next_ms <= now)
+				hosts[k].next_ms = mcgd_member_tick(&hosts[k].m, now);
+	}
+}
+
+/*
+ * Every up member sends on an epoch, and every other up member of its
+ * side has that epoch with the same key.  Hosts in skip are left out.
+ */
+static bool converged(const bool *skip, char *why, size_t size)
+{
+	int a, b;
+
+	why[0] = '\0';
+	for (a = 0; a < nhosts; a++) {
+		struct slot *sa;
+
+		if (!hosts[a].up || (skip && skip[a]))
+			continue;
+		sa = h_slot(&hosts[a], hosts[a].tx);
+		if (!sa) {
+			snprintf(why, size, "host %d sends on no epoch", a);
+			return false;
+		}
+		for (b = 0; b < nhosts; b++) {
+			struct slot *sb;
+
+			if (b == a || !hosts[b].up || (skip && skip[b]) ||
+			    hosts[b].side != hosts[a].side)
+				continue;
+			sb = h_slot(&hosts[b], sa->epoch);
+			if (!sb || sb->len != sa->len ||
+			    memcmp(sb->key, sa->key, sa->len)) {
+				snprintf(why, size, "host %d sends on %#x, which host %d %s",
+					 a, sa->epoch, b, sb ? "has another key for" : "lacks");
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * run() in steps, checking the invariant after each once it first held;
+ * returns the ms until it held, or -1 if it did not within ms, or broke.
+ */
+static long run_checked(uint64_t ms, const bool *skip, char *why, size_t size,
+			bool *broke)
+{
+	char now_why[120];
+	long first = -1;
+	uint64_t t;
+
+	*broke = false;
+	for (t = 0; t < ms; t += 100) {
+		run(100);
+		if (converged(skip, now_why, sizeof(now_why))) {
+			if (first < 0)
+				first = t + 100;
+		} else if (first >= 0 && !*broke) {
+			/* The first break is the one to tell. */
+			*broke = true;
+			snprintf(why, size, "at +%llu ms: %s",
+				 (unsigned long long)t + 100, now_why);
+		} else if (first < 0) {
+			snprintf(why, size, "%s", now_why);
+		}
+	}
+	return first;
+}
+
+static int key_servers(int side)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nhosts; i++)
+		n += hosts[i].up && hosts[i].side == side && hosts[i].m.is_ks;
+	return n;
+}
+
+static uint32_t elected(int i)
+{
+	return hosts[i].m.ks;
+}
+
+static void test_forms_and_rotates(void)
+{
+	char why[160] = "";
+	uint32_t first;
+	long t;
+	bool broke;
+
+	make_group(6, 2, 30);
+	start_all();
+	t = run_checked(20000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0 && t <= 6000 + 2000 + 5000 + 1000,
+	      "6 members, 2 candidates: all send on one epoch after %ld ms (hello lifetime + activation) %s",
+	      t, t < 0 ? why : "");
+	CHECK(key_servers(0) == 1 && elected(3) == 1 && hosts[0].m.is_ks,
+	      "one key server, the lowest priority");
+	first = hosts[3].tx;
+	t = run_checked(65000, NULL, why, sizeof(why), &broke);
+	CHECK(!broke && hosts[3].tx != first &&
+	      mcg_epoch_ctr(hosts[3].tx) >= mcg_epoch_ctr(first) + 2,
+	      "rotations every 30 s under traffic: never a member sending on a key another lacks (%#x -> %#x) %s",
+	      first, hosts[3].tx, broke ? why : "");
+	CHECK(hosts[0].m.counters[MCGD_C_TERMS] == 1 &&
+	      hosts[1].m.counters[MCGD_C_TERMS] == 0, "one term");
+	stop_all();
+}
+
+static void test_key_server_dies(void)
+{
+	char why[160] = "";
+	bool skip[MAX_HOSTS] = { true };	/* host 0, once dead */
+	long t;
+	bool broke;
+	int i;
+
+	make_group(6, 3, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)) && hosts[0].m.is_ks,
+	      "formed, host 0 key server %s", why);
+	stop(&hosts[0]);
+	for (i = 1; i < nhosts; i++)
+		if (elected(i) != 1)
+			break;
+	t = 0;
+	while (t < 20000 && !(hosts[1].m.is_ks && elected(4) == 2)) {
+		run(100);
+		t += 100;
+	}
+	CHECK(t <= 6000 + 1000 + 1000,
+	      "host 1 takes over %ld ms after the key server died (lifetime 6 s + 1 s)", t);
+	CHECK(converged(skip, why, sizeof(why)),
+	      "nobody lost a key meanwhile: the old epoch still works %s", why);
+	t = run_checked(20000, skip, why, sizeof(why), &broke);
+	CHECK(t >= 0 && !broke && mcg_epoch_cand(hosts[4].tx) == 2,
+	      "the group moves to the new key server's epochs without a gap %s",
+	      broke || t < 0 ? why : "");
+	stop_all();
+}
+
+static void test_restart(void)
+{
+	char why[160] = "";
+	uint32_t before;
+	long t;
+	bool broke;
+	int i;
+
+	make_group(5, 2, 3600);
+	start_all();
+	run(15000);
+	before = hosts[4].tx;
+	stop(&hosts[4]);
+	run(3000);
+	start(&hosts[4]);
+	t = run_checked(20000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0, "a restarted member is back in %ld ms %s", t, t < 0 ? why : "");
+	for (i = 0; i < MCGD_EPOCHS; i++)
+		if (hosts[4].slots[i].epoch &&
+		    !mcg_epoch_newer(hosts[4].slots[i].epoch, before))
+			break;
+	CHECK(i == MCGD_EPOCHS && hosts[4].tx != before,
+	      "and holds only epochs made after it restarted (was %#x, now %#x)",
+	      before, hosts[4].tx);
+	CHECK(!h_slot(&hosts[4], before),
+	      "no datagram captured before its restart can be accepted again");
+	stop_all();
+}
+
+static void test_removal(void)
+{
+	struct mcg_conf next;
+	struct mcg_err e;
+	bool skip[MAX_HOSTS] = { false };
+	uint32_t old[MCGD_EPOCHS];
+	char why[160] = "";
+	uint64_t p0, b0, k0;
+	long t;
+	bool broke, stale = false, learnt = false;
+	int i, j, k;
+
+	make_group(10, 2, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "10 members formed %s", why);
+	for (j = 0; j < MCGD_EPOCHS; j++)
+		old[j] = hosts[9].slots[j].epoch;
+	/* The admins' roster version 2 drops host 9 (the last section). */
+	*strstr(conf_text, "[member h9]") = '\0';
+	strstr(conf_text, "version = 1\n")[10] = '2';
+	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &next, &e)) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+	p0 = sent_packets;
+	b0 = sent_bytes;
+	k0 = ks_bytes;
+	/*
+	 * Host 9 does not take the new roster: it goes on listening, with
+	 * every key it had, as a removed member who wants to would.
+	 */
+	for (i = 0; i < 9; i++)
+		if (mcgd_member_roster(&hosts[i].m, &next, now, &e))
+			printf("# %s\n", e.msg);
+	skip[9] = true;
+	t = run_checked(5000 + 2000 + 1000, skip, why, sizeof(why), &broke);
+	CHECK(t >= 0 && !broke, "the others lose nothing %s", why);
+	for (i = 0; i < 9; i++)
+		for (j = 0; j < MCGD_EPOCHS; j++)
+			for (k = 0; k < MCGD_EPOCHS; k++)
+				if (old[k] && hosts[i].slots[j].epoch == old[k]) {
+					stale = true;
+					printf("# host %d still has %#x (tx %#x)\n", i,
+					       old[k], hosts[i].tx);
+				}
+	CHECK(!stale && hosts[0].tx,
+	      "activation + removal deactivation later, no one keeps an epoch the removed member has");
+	for (i = 0; i < 9; i++)
+		if (h_slot(&hosts[9], hosts[i].tx))
+			learnt = true;
+	CHECK(!learnt && hosts[9].m.counters[MCGD_C_REKEY_REFUSED] > 0,
+	      "the removed member, listening with the old KEK, learns no new epoch (%llu refused)",
+	      (unsigned long long)hosts[9].m.counters[MCGD_C_REKEY_REFUSED]);
+	printf("# removal at 10 members: %llu datagrams, %llu bytes (%llu of them rekeys, not hellos) in the %ld ms after\n",
+	       (unsigned long long)(sent_packets - p0),
+	       (unsigned long long)(sent_bytes - b0),
+	       (unsigned long long)(ks_bytes - k0), 8000L);
+	mcg_conf_free(&next);
+	stop_all();
+}
+
+static void test_loss_and_offline(void)
+{
+	bool skip[MAX_HOSTS] = { false };
+	char why[160] = "";
+	uint32_t before;
+	long t;
+	bool broke;
+
+	make_group(8, 2, 20);
+	start_all();
+	loss_pct = 20;
+	t = run_checked(30000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0, "20%% loss: the group forms in %ld ms %s", t, t < 0 ? why : "");
+	/* Host 7 is cut off for two rotations, then comes back. */
+	before = hosts[7].tx;
+	hosts[7].side = 1;
+	skip[7] = true;
+	/*
+	 * Under 20% loss a member may miss all three copies of a rekey and
+	 * catch up (hellos, SYNC, a relay) only after the others began to
+	 * send on it: the group converges again, which is what this asks.
+	 * Lossless rotation is the first case's.
+	 */
+	t = run_checked(45000, skip, why, sizeof(why), &broke);
+	if (broke)
+		printf("# 20%% loss: a member lagged for a while (%s)\n", why);
+	run(10000);
+	CHECK(converged(skip, why, sizeof(why)),
+	      "20%% loss, rotations every 20 s: the others converge after each %s", why);
+	CHECK(mcg_epoch_ctr(hosts[0].tx) >= mcg_epoch_ctr(before) + 2,
+	      "two rotations passed while host 7 was away (%#x -> %#x)", before,
+	      hosts[0].tx);
+	hosts[7].side = 0;
+	t = run_checked(20000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0, "host 7 back, still 20%% loss: all converge in %ld ms %s", t,
+	      t < 0 ? why : "");
+	stop_all();
+}
+
+static void test_partition(void)
+{
+	char why[160] = "";
+	long t;
+	bool broke;
+	int i;
+
+	make_group(8, 3, 3600);
+	start_all();
+	run(15000);
+	/* Hosts 1..3 and 5..7 are cut apart; 0, the key server, sits with 4. */
+	for (i = 0; i < nhosts; i++)
+		hosts[i].side = i >= 4 ? 1 : 0;
+	hosts[1].side = 1;
+	t = run_checked(20000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0 && key_servers(0) == 1 && key_servers(1) == 1 &&
+	      hosts[1].m.is_ks,
+	      "a partition: each side has its key server and its epochs %s", why);
+	CHECK(mcg_epoch_cand(hosts[5].tx) == 2 && mcg_epoch_cand(hosts[2].tx) == 1 &&
+	      hosts[5].tx != hosts[2].tx,
+	      "and their epoch numbers differ (%#x and %#x)", hosts[5].tx,
+	      hosts[2].tx);
+	for (i = 0; i < nhosts; i++)
+		hosts[i].side = 0;
+	t = run_checked(30000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0 && key_servers(0) == 1 && hosts[0].m.is_ks &&
+	      mcg_epoch_cand(hosts[5].tx) == 1,
+	      "healed: one key server, one line of epochs after %ld ms %s", t,
+	      t < 0 ? why : "");
+	stop_all();
+}
+
+static void test_forgeries_and_replays(void)
+{
+	static struct packet saved[64];
+	unsigned int nsaved;
+	uint64_t refused, in;
+	char why[160] = "";
+	size_t i;
+	uint32_t tx;
+
+	make_group(4, 1, 10);
+	start_all();
+	/* Keep what the key server sends at first: its KEK and rekeys. */
+	tap = saved;
+	ntap = 0;
+	run(15000);
+	tap = NULL;
+	nsaved = ntap;
+	run(30000);
+	CHECK(converged(NULL, why, sizeof(why)), "rotated %s", why);
+	tx = hosts[3].tx;
+	refused = hosts[3].m.counters[MCGD_C_REKEY_REFUSED];
+	in = hosts[3].m.counters[MCGD_C_REKEY_IN];
+	for (i = 0; i < nsaved; i++)
+		mcgd_member_input(&hosts[3].m, saved[i].d, saved[i].len, now);
+	CHECK(nsaved >= 4 && hosts[3].m.counters[MCGD_C_REKEY_IN] == in &&
+	      hosts[3].tx == tx &&
+	      hosts[3].m.counters[MCGD_C_REKEY_REFUSED] > refused,
+	      "%u datagrams of the key server replayed later: nothing installed, %llu refused",
+	      nsaved, (unsigned long long)(hosts[3].m.counters[MCGD_C_REKEY_REFUSED] - refused));
+	if (nsaved) {
+		struct packet f = saved[0];
+		uint64_t r0 = hosts[3].m.counters[MCGD_C_REFUSED];
+
+		f.d[MCG_MSG_HDR + 2] ^= 1;
+		mcgd_member_input(&hosts[3].m, f.d, f.len, now);
+		f = saved[0];
+		f.d[11] = 4;	/* another member's name on it */
+		mcgd_member_input(&hosts[3].m, f.d, f.len, now);
+		f.len -= 1;
+		mcgd_member_input(&hosts[3].m, f.d, f.len, now);
+		CHECK(hosts[3].m.counters[MCGD_C_REFUSED] == r0 + 3,
+		      "forged, misattributed and truncated ones are refused and counted");
+	}
+	stop_all();
+}
+
+static void test_hundred(void)
+{
+	char why[160] = "";
+	uint32_t before;
+	uint64_t b0, k0;
+	long t;
+	bool broke;
+	int i;
+
+	make_group(100, 3, 3600);
+	start_all();
+	t = run_checked(20000, NULL, why, sizeof(why), &broke);
+	CHECK(t >= 0, "100 members form in %ld ms %s", t, t < 0 ? why : "");
+	before = hosts[50].tx;
+	b0 = sent_bytes;
+	k0 = ks_bytes;
+	/* A rekey now: the key server's next rotation is due. */
+	hosts[0].m.next_rotation_ms = now;
+	for (t = 0; t < 10000; t += STEP_MS) {
+		run(STEP_MS);
+		for (i = 0; i < nhosts; i++)
+			if (hosts[i].tx == before)
+				break;
+		if (i == nhosts)
+			break;
+	}
+	CHECK(t <= 5000 + 2000 && converged(NULL, why, sizeof(why)),
+	      "a rekey of 100: every member sends on the new epoch %ld ms later (activation 5 s + 2 s) %s",
+	      t, why);
+	printf("# rekey at 100 members: %llu bytes from the key server (3 copies), %llu with the hellos\n",
+	       (unsigned long long)(ks_bytes - k0), (unsigned long long)(sent_bytes - b0));
+	stop_all();
+}
+
+int main(void)
+{
+	if (sodium_init() < 0) {
+		printf("Bail out! libsodium\n");
+		return 1;
+	}
+	test_forms_and_rotates();
+	test_key_server_dies();
+	test_restart();
+	test_removal();
+	test_loss_and_offline();
+	test_partition();
+	test_forgeries_and_replays();
+	test_hundred();
+	mcg_conf_free(&conf);
+	free(net);
+	printf("1..%d\n# group: %d passed, %d failed\n", passed + failed, passed,
+	       failed);
+	return failed ? 1 : 0;
+}
