@@ -21,6 +21,12 @@
 #define MCG_MAX_MEMBERS		2048	/* a roster of ~100 KB */
 #define MCG_NAME_MAX		63
 
+/* One admin's signature of a roster. */
+struct mcg_roster_sig {
+	uint8_t pk[MCG_KEY_LEN];
+	uint8_t sig[MCG_SIG_LEN];
+};
+
 struct mcg_member {
 	char name[MCG_NAME_MAX + 1];
 	uint8_t key[MCG_KEY_LEN];
@@ -49,6 +55,9 @@ struct mcg_conf {
 	uint64_t version;
 	uint32_t nmembers;
 	struct mcg_member *members;	/* sorted by sender id once loaded */
+	/* The admins' signatures of it, once checked (NAME.sig) */
+	uint8_t nsigs;
+	struct mcg_roster_sig sigs[MCG_MAX_ADMINS];
 };
 
 /*

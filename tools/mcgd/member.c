@@ -17,11 +17,36 @@
 #include "epoch.h"
 #include "member.h"
 
+#define say mcgd_member_say
+
 #define SYNC_LEN	8	/* newest epoch (4) | KEK id (4) */
 #define KEK_CACHE_MAX	256
 
-static __attribute__((format(printf, 2, 3))) void
-say(struct mcgd_member *m, const char *fmt, ...)
+static const char *const counter_names[__MCGD_C_MAX] = {
+	[MCGD_C_IN] = "datagrams_in",
+	[MCGD_C_REFUSED] = "datagrams_refused",
+	[MCGD_C_HELLO_REFUSED] = "hellos_refused",
+	[MCGD_C_KEK_IN] = "keks_in",
+	[MCGD_C_KEK_REFUSED] = "keks_refused",
+	[MCGD_C_REKEY_IN] = "rekeys_in",
+	[MCGD_C_REKEY_REFUSED] = "rekeys_refused",
+	[MCGD_C_SYNC_SENT] = "syncs_sent",
+	[MCGD_C_RELAYED] = "relayed",
+	[MCGD_C_TERMS] = "terms",
+	[MCGD_C_ROTATIONS] = "rotations",
+	[MCGD_C_ROSTER_IN] = "rosters_in",
+	[MCGD_C_ROSTER_REFUSED] = "rosters_refused",
+	[MCGD_C_ROSTER_OLD] = "rosters_old",
+	[MCGD_C_ROSTER_SENT] = "rosters_sent",
+	[MCGD_C_EXHAUSTED] = "keys_exhausted",
+};
+
+const char *mcgd_counter_name(enum mcgd_counter c)
+{
+	return c < __MCGD_C_MAX ? counter_names[c] : NULL;
+}
+
+void mcgd_member_say(struct mcgd_member *m, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
@@ -61,7 +86,7 @@ static const uint8_t *key_of(uint32_t sender, void *arg)
 	return mm ? mm->key : NULL;
 }
 
-/* Queue datagram d to go now and repeats - 1 more times, a second apart. */
+/* Queue datagram d to go at now and repeats - 1 more times, a second apart. */
 static void out(struct mcgd_member *m, const uint8_t *d, size_t len,
 		uint64_t now, unsigned int repeats)
 {
@@ -85,11 +110,22 @@ static void out(struct mcgd_member *m, const uint8_t *d, size_t len,
 	o->left = repeats;
 }
 
+void mcgd_member_queue(struct mcgd_member *m, const uint8_t *d, size_t len,
+		       uint64_t at_ms, unsigned int repeats)
+{
+	out(m, d, len, at_ms, repeats);
+}
+
 static uint64_t next_counter(struct mcgd_member *m, uint64_t now)
 {
 	/* The wall clock, but never twice the same or going back. */
 	m->last_counter = now > m->last_counter ? now : m->last_counter + 1;
 	return m->last_counter;
+}
+
+uint64_t mcgd_member_counter(struct mcgd_member *m, uint64_t now_ms)
+{
+	return next_counter(m, now_ms);
 }
 
 static size_t seal(struct mcgd_member *m, uint8_t d[MCG_MSG_MAX], uint8_t type,
@@ -149,6 +185,11 @@ static void send_hello(struct mcgd_member *m, uint64_t now)
 		.newest_epoch = newest(m), .kek_id = m->kek[0].id,
 		.generation = m->gen_seen, .flags = m->is_ks ? MCG_HELLO_KS : 0,
 	};
+
+	/* Until a newer epoch is on its way. */
+	if (m->exhausted && m->exhausted == mcgd_member_tx(m) &&
+	    m->exhausted == h.newest_epoch)
+		h.flags |= MCG_HELLO_EXHAUSTED;
 	uint8_t body[MCG_HELLO_LEN], d[MCG_MSG_MAX];
 
 	memcpy(h.rekey_pk, m->rpk, sizeof(h.rekey_pk));
@@ -194,6 +235,20 @@ static void ks_rotate(struct mcgd_member *m, uint64_t now, bool removal)
 	sodium_memzero(&r, sizeof(r));
 	m->counters[MCGD_C_ROTATIONS]++;
 	m->next_rotation_ms = now + 1000ull * m->conf.rotation;
+}
+
+/*
+ * A member's kernel used up its sending epoch, and newest is the newest
+ * it has: a new one, if newest is still ours (the members that ask at
+ * once name the same, and only the first is heard).
+ */
+static void ks_exhausted(struct mcgd_member *m, uint32_t newest, uint64_t now)
+{
+	if (!m->ctr || newest != mcg_epoch(m->gen, rank(m), m->ctr))
+		return;
+	say(m, "key server of group %u: the sending epoch is used up: rotating",
+	    m->conf.id);
+	ks_rotate(m, now, false);
 }
 
 static void ks_new_kek(struct mcgd_member *m)
@@ -466,6 +521,8 @@ static void on_hello(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	p = mcg_peers_find(&m->peers, h->sender);
 	if (mcg_gen_cmp(p->hello.generation, m->gen_seen) > 0)
 		m->gen_seen = p->hello.generation;
+	if (m->is_ks && (p->hello.flags & MCG_HELLO_EXHAUSTED))
+		ks_exhausted(m, p->hello.newest_epoch, now);
 	/* The key server has an epoch we lack: ask, after a random wait. */
 	have = newest(m);
 	if (h->sender == m->ks && !m->is_ks && p->hello.newest_epoch &&
@@ -533,6 +590,8 @@ static void input(struct mcgd_member *m, const uint8_t *d, size_t len,
 	m->counters[MCGD_C_IN]++;
 	if (h.sender == m->me && !own)
 		return;		/* ours, relayed back */
+	if (!own)
+		mcgd_spread_heard(m, &h, now);
 	switch (h.type) {
 	case MCG_MSG_HELLO:
 		on_hello(m, &h, body, now);
@@ -545,6 +604,9 @@ static void input(struct mcgd_member *m, const uint8_t *d, size_t len,
 		break;
 	case MCG_MSG_SYNC:
 		on_sync(m, &h, body, now);
+		break;
+	case MCG_MSG_ROSTER:
+		mcgd_spread_input(m, &h, body, now);
 		break;
 	default:
 		break;
@@ -674,7 +736,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now)
 {
-	uint64_t next;
+	uint64_t next, spread;
 	unsigned int i, j;
 
 	if (m->stopped)
@@ -707,6 +769,7 @@ uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now)
 	}
 	if (m->relay_ms && now >= m->relay_ms)
 		relay(m, now);
+	spread = mcgd_spread_tick(m, now);
 
 	/* Send what is due; repeats go again a second later. */
 	for (i = j = 0; i < m->nout; i++) {
@@ -729,6 +792,7 @@ uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now)
 	}
 	next = earliest(next, m->sync_ms);
 	next = earliest(next, m->relay_ms);
+	next = earliest(next, spread);
 	for (i = 0; i < MCGD_EPOCHS; i++) {
 		next = earliest(next, m->epochs[i].activate_ms);
 		next = earliest(next, m->epochs[i].delete_ms);
@@ -768,6 +832,10 @@ int mcgd_member_init(struct mcgd_member *m, const struct mcg_conf *conf,
 		randombytes_buf(&m->incarnation, sizeof(m->incarnation));
 	while (!m->incarnation);
 	crypto_box_keypair(m->rpk, m->rsk);
+	if (mcgd_spread_set(m)) {
+		mcgd_member_free(m);
+		return mcg_err_set(e, "out of memory");
+	}
 	m->start_ms = now_ms;
 	m->next_hello_ms = now_ms;
 	return 0;
@@ -793,6 +861,7 @@ int mcgd_member_roster(struct mcgd_member *m, const struct mcg_conf *conf,
 			if (m->epochs[i].epoch)
 				m->ops->key_del(m->arg, m->epochs[i].epoch);
 		memset(m->epochs, 0, sizeof(m->epochs));
+		m->conf.version = conf->version;
 		m->stopped = true;
 		return 0;
 	}
@@ -822,6 +891,9 @@ int mcgd_member_roster(struct mcgd_member *m, const struct mcg_conf *conf,
 	m->ks_peer = ks_peer;
 	m->peers = peers;
 	m->me = mcg_conf_member_by_key(conf, m->id.pk)->sender;
+	if (mcgd_spread_set(m))
+		say(m, "group %u: out of memory: roster version %llu is not passed on",
+		    m->conf.id, (unsigned long long)conf->version);
 	if (m->is_ks && removed) {
 		/* Forward access control: a KEK the removed never see. */
 		say(m, "group %u: roster version %llu removes members: new KEK",
@@ -839,5 +911,19 @@ void mcgd_member_free(struct mcgd_member *m)
 	free(m->ks_peer);
 	free(m->out);
 	free(m->kek_cache);
+	mcgd_spread_free(&m->spread);
 	sodium_memzero(m, sizeof(*m));
+}
+
+void mcgd_member_exhausted(struct mcgd_member *m, uint32_t epoch,
+			   uint64_t now_ms)
+{
+	m->counters[MCGD_C_EXHAUSTED]++;
+	if (m->stopped || !epoch || epoch != mcgd_member_tx(m))
+		return;
+	m->exhausted = epoch;
+	if (m->is_ks)
+		ks_exhausted(m, newest(m), now_ms);
+	else
+		m->next_hello_ms = now_ms;	/* say so now */
 }

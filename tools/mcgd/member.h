@@ -19,6 +19,7 @@
 #include "keys.h"
 #include "peers.h"
 #include "proto.h"
+#include "spread.h"
 
 #define MCGD_EPOCHS	4	/* the kernel's key slots */
 #define MCGD_REPEATS	3	/* copies of each key server datagram */
@@ -34,6 +35,9 @@ struct mcgd_ops {
 	int (*key_del)(void *arg, uint32_t epoch);
 	/* One line for the journal (never a key). */
 	void (*log)(void *arg, const char *line);
+	/* A newer roster came over the network and is in use (may be NULL). */
+	void (*roster)(void *arg, const struct mcg_conf *conf,
+		       const uint8_t *blob, size_t len);
 };
 
 enum mcgd_counter {
@@ -48,6 +52,11 @@ enum mcgd_counter {
 	MCGD_C_RELAYED,
 	MCGD_C_TERMS,		/* terms this member started as key server */
 	MCGD_C_ROTATIONS,	/* epochs it made */
+	MCGD_C_ROSTER_IN,	/* newer rosters taken from the network */
+	MCGD_C_ROSTER_REFUSED,	/* unsigned, another charter, malformed */
+	MCGD_C_ROSTER_OLD,	/* fragments of a version below ours */
+	MCGD_C_ROSTER_SENT,	/* times ours went to members that lag */
+	MCGD_C_EXHAUSTED,	/* the kernel's key-exhausted events */
 	__MCGD_C_MAX,
 };
 
@@ -118,8 +127,13 @@ struct mcgd_member {
 
 	struct mcgd_out *out;		/* to send, some repeated */
 	unsigned int nout, capout;
+	struct mcgd_spread spread;
+	uint32_t exhausted;		/* our sending epoch ran out */
 	uint64_t counters[__MCGD_C_MAX];
 };
+
+/* The counter's name, as mcgctl daemon show prints it. */
+const char *mcgd_counter_name(enum mcgd_counter c);
 
 /*
  * Starts the member for conf (copied) with identity id at now_ms (wall
@@ -143,6 +157,20 @@ uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now_ms);
  */
 int mcgd_member_roster(struct mcgd_member *m, const struct mcg_conf *conf,
 		       uint64_t now_ms, struct mcg_err *e);
+
+/*
+ * The kernel says our sending epoch reached its usage limit: ask the key
+ * server for a new one (our hellos say so), or make it, as key server.
+ */
+void mcgd_member_exhausted(struct mcgd_member *m, uint32_t epoch,
+			   uint64_t now_ms);
+
+/* For spread.c: queue a datagram, the next counter, a log line. */
+void mcgd_member_queue(struct mcgd_member *m, const uint8_t *d, size_t len,
+		       uint64_t at_ms, unsigned int repeats);
+uint64_t mcgd_member_counter(struct mcgd_member *m, uint64_t now_ms);
+__attribute__((format(printf, 2, 3)))
+void mcgd_member_say(struct mcgd_member *m, const char *fmt, ...);
 
 /* The newest installed epoch, and the one sent on (0: none). */
 uint32_t mcgd_member_newest(const struct mcgd_member *m);

@@ -22,6 +22,7 @@
 
 #define MCG_HELLO_LEN		43
 #define MCG_HELLO_KS		0x01	/* the signer is the key server */
+#define MCG_HELLO_EXHAUSTED	0x02	/* its sending epoch ran out: rotate */
 #define MCG_PEER_OLD_INCARNATIONS 4
 
 struct mcg_hello {

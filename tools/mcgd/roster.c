@@ -271,6 +271,7 @@ int mcg_roster_from_blob(const uint8_t *blob, size_t len,
 	*out = *local;
 	out->members = NULL;
 	out->nmembers = 0;
+	out->nsigs = 0;
 	if (!take_be(&in, &clen, 4) || clen > (uint64_t)(in.end - in.p))
 		return mcg_err_set(e, "%s: truncated", name);
 	canon = (struct in){ .p = in.p, .end = in.p + clen };
@@ -307,6 +308,7 @@ int mcg_roster_from_blob(const uint8_t *blob, size_t len,
 		    crypto_sign_verify_detached(s->sig, blob + 4, clen, s->pk))
 			continue;
 		signed_by |= 1u << a;
+		out->sigs[out->nsigs++] = *s;
 		good++;
 	}
 	if (good < local->threshold) {

@@ -31,11 +31,6 @@ int mcg_roster_sign(const struct mcg_conf *c, const struct mcg_identity *admin,
 bool mcg_roster_sig_ok(const struct mcg_conf *c, const uint8_t pk[MCG_KEY_LEN],
 		       const uint8_t sig[MCG_SIG_LEN]);
 
-struct mcg_roster_sig {
-	uint8_t pk[MCG_KEY_LEN];
-	uint8_t sig[MCG_SIG_LEN];
-};
-
 /*
  * Checks the signatures file text (named name) against c: every line must
  * be an admin of c's charter with a signature of this roster, and there
@@ -61,7 +56,8 @@ uint8_t *mcg_roster_blob(const struct mcg_conf *c,
  * A roster received: its charter must be exactly local's (the admins,
  * the threshold, the group's settings: only the version and the members
  * may differ), its members must be valid, and enough of local's admins
- * must have signed it.  out gets it, with local's interface.  -1 with a
+ * must have signed it.  out gets it, with local's interface and the
+ * signatures that were good.  -1 with a
  * reason in e (named name) otherwise.  The caller compares versions.
  */
 int mcg_roster_from_blob(const uint8_t *blob, size_t len,

@@ -17,6 +17,7 @@
 #include "../conf.h"
 #include "../epoch.h"
 #include "../member.h"
+#include "../roster.h"
 #include "../../check.h"
 
 
@@ -58,6 +59,8 @@ static uint64_t sent_packets, sent_bytes, ks_bytes;
 static struct mcg_conf conf;
 static struct packet *tap;	/* the key server's datagrams, when set */
 static unsigned int ntap;
+static struct mcg_identity admin;
+static unsigned int rosters_saved;
 
 static void h_send(void *arg, const uint8_t *d, size_t len)
 {
@@ -149,17 +152,35 @@ static void h_log(void *arg, const char *line)
 		printf("# %6llu ms host %d: %s\n", (unsigned long long)now, h->i, line);
 }
 
+static void h_roster(void *arg, const struct mcg_conf *c, const uint8_t *blob,
+		     size_t len)
+{
+	(void)arg;
+	(void)c;
+	(void)blob;
+	(void)len;
+	rosters_saved++;
+}
+
 static const struct mcgd_ops ops = {
 	.send = h_send, .key_add = h_key_add, .key_use = h_key_use,
-	.key_del = h_key_del, .log = h_log,
+	.key_del = h_key_del, .log = h_log, .roster = h_roster,
 };
+
+/* The admin's signature on c, as NAME.sig would hold it. */
+static void sign(struct mcg_conf *c)
+{
+	memcpy(c->sigs[0].pk, admin.pk, MCG_KEY_LEN);
+	if (mcg_roster_sign(c, &admin, c->sigs[0].sig))
+		abort();
+	c->nsigs = 1;
+}
 
 static char conf_text[1 << 20];
 
 /* n hosts, the first c of them candidates (priority 1, 2, ...). */
 static void make_group(int n, int c, unsigned int rotation)
 {
-	struct mcg_identity admin;
 	char pub[MCG_KEY_B64 + 1];
 	struct mcg_err e;
 	char *p = conf_text;
@@ -189,6 +210,7 @@ static void make_group(int n, int c, unsigned int rotation)
 		printf("Bail out! %s\n", e.msg);
 		exit(1);
 	}
+	sign(&conf);
 }
 
 static void start(struct host *h)
@@ -256,6 +278,7 @@ static void run(uint64_t ms)
 				    randombytes_uniform(100) < loss_pct)
 					continue;
 				mcgd_member_input(&h->m, p->d, p->len, now);
+				h->next_ms = now;	/* the daemon ticks after input */
 			}
 		}
 		nnet = j;
@@ -612,6 +635,136 @@ static void test_forgeries_and_replays(void)
 	stop_all();
 }
 
+/* ROSTER datagrams as member from would send c's roster, into p. */
+static unsigned int roster_packets(const struct mcg_conf *c, int from,
+				   struct packet *p)
+{
+	size_t len, off;
+	uint8_t *blob = mcg_roster_blob(c, c->sigs, c->nsigs, &len);
+	unsigned int f, n = (len + MCG_ROSTER_CHUNK - 1) / MCG_ROSTER_CHUNK;
+
+	for (f = 0; f < n; f++) {
+		struct mcg_msg_hdr h = {
+			.type = MCG_MSG_ROSTER, .group = c->id,
+			.sender = from + 1,
+			.incarnation = hosts[from].m.incarnation,
+			.counter = now + f, .roster_version = c->version,
+			.frag = f, .nfrags = n,
+		};
+
+		off = (size_t)f * MCG_ROSTER_CHUNK;
+		p[f].len = mcg_msg_seal(p[f].d, &h, blob + off,
+					len - off < MCG_ROSTER_CHUNK ? len - off : MCG_ROSTER_CHUNK,
+					&hosts[from].id);
+	}
+	free(blob);
+	return n;
+}
+
+static void test_roster_spreads(void)
+{
+	static struct packet forged[8];
+	struct mcg_conf v2, v1;
+	bool skip[MAX_HOSTS] = { false };
+	char why[160] = "";
+	struct mcg_err e;
+	unsigned int n, f, took = 0;
+	long t;
+	bool broke;
+	int i;
+
+	make_group(10, 2, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "10 members formed %s", why);
+	/* Version 2 drops host 9; only host 3 is given it, as an admin would. */
+	*strstr(conf_text, "[member h9]") = '\0';
+	strstr(conf_text, "version = 1\n")[10] = '2';
+	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &v2, &e)) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+	sign(&v2);
+	loss_pct = 20;
+	rosters_saved = 0;
+	CHECK(!mcgd_member_roster(&hosts[3].m, &v2, now, &e),
+	      "host 3 takes roster version 2 from its admin");
+	skip[9] = true;
+	run(10000);
+	for (i = 0; i < 9; i++)
+		took += hosts[i].m.conf.version == 2;
+	CHECK(took == 9 && rosters_saved >= 8,
+	      "with 20%% loss, every other member takes it from the network within 10 s (%u of 9, %u saved)",
+	      took, rosters_saved);
+	/* The removal's rekey too: one who missed it catches up. */
+	t = run_checked(10000, skip, why, sizeof(why), &broke);
+	CHECK(t >= 0 && !broke, "and the removal's rekey reached all of them %s", why);
+	CHECK(hosts[9].m.stopped && !hosts[9].tx,
+	      "the removed member takes it too, and leaves: its keys deleted");
+	loss_pct = 0;
+
+	/* Rolled back: version 1, validly signed, is old news. */
+	v1 = conf;
+	n = roster_packets(&v1, 1, forged);
+	for (f = 0; f < n; f++)
+		mcgd_member_input(&hosts[4].m, forged[f].d, forged[f].len, now);
+	CHECK(hosts[4].m.conf.version == 2 &&
+	      hosts[4].m.counters[MCGD_C_ROSTER_OLD] >= n,
+	      "a replayed roster of version 1 is refused and counted (%llu)",
+	      (unsigned long long)hosts[4].m.counters[MCGD_C_ROSTER_OLD]);
+	/* A member's version 3 that no admin signed. */
+	v2.version = 3;
+	v2.nsigs = 0;
+	n = roster_packets(&v2, 1, forged);
+	for (f = 0; f < n; f++)
+		mcgd_member_input(&hosts[4].m, forged[f].d, forged[f].len, now);
+	CHECK(hosts[4].m.conf.version == 2 &&
+	      hosts[4].m.counters[MCGD_C_ROSTER_REFUSED] == 1,
+	      "a version 3 without the admins' signatures is refused and counted");
+	/* Signed, but fragments cut short. */
+	sign(&v2);
+	n = roster_packets(&v2, 1, forged);
+	forged[0].d[MCG_MSG_HDR - 2] = 0;	/* body length: 1000 */
+	forged[0].d[MCG_MSG_HDR - 1] = 0;
+	mcgd_member_input(&hosts[4].m, forged[0].d, forged[0].len, now);
+	CHECK(hosts[4].m.conf.version == 2,
+	      "a truncated fragment changes nothing");
+	mcg_conf_free(&v2);
+	stop_all();
+}
+
+static void test_exhausted(void)
+{
+	char why[160] = "";
+	uint32_t before;
+	uint64_t r0;
+	long t;
+	int i;
+
+	make_group(5, 2, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "5 members formed %s", why);
+	before = hosts[3].tx;
+	r0 = hosts[0].m.counters[MCGD_C_ROTATIONS];
+	/* Every member's kernel says so at once, as under one load. */
+	for (i = 1; i < nhosts; i++) {
+		mcgd_member_exhausted(&hosts[i].m, before, now);
+		hosts[i].next_ms = now;	/* as the daemon ticks after an event */
+	}
+	for (t = 0; t < 10000 && hosts[3].tx == before; t += 100)
+		run(100);
+	CHECK(hosts[3].tx != before && t <= 5000 + 1000,
+	      "key exhausted: the group sends on a new epoch %ld ms later (activation 5 s)",
+	      t);
+	run(12000);
+	CHECK(hosts[0].m.counters[MCGD_C_ROTATIONS] == r0 + 1 &&
+	      converged(NULL, why, sizeof(why)),
+	      "one rotation for four members asking, %llu %s",
+	      (unsigned long long)(hosts[0].m.counters[MCGD_C_ROTATIONS] - r0), why);
+	stop_all();
+}
+
 static void test_hundred(void)
 {
 	char why[160] = "";
@@ -659,6 +812,8 @@ int main(void)
 	test_loss_and_offline();
 	test_partition();
 	test_forgeries_and_replays();
+	test_roster_spreads();
+	test_exhausted();
 	test_hundred();
 	mcg_conf_free(&conf);
 	free(net);
