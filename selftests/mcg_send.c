@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcg_send [-k] [-b] GROUP-ID MESSAGE [COUNT]: bind an AF_MCG socket to a
+ * mcg_send [-k] [-b] [-r RATE] GROUP-ID MESSAGE [COUNT]: bind an AF_MCG socket to a
  * group and send MESSAGE COUNT times (default 1); exit non-zero with the
  * errno name on the first failure.  A "%u" in MESSAGE becomes the
  * message's number (from 0), so that each is distinct.  -k keeps going
  * after a failed send, prints "sent N failed N" at the end, and exits 0
  * if any was sent.  -b sends all but the last with MSG_MORE: the kernel
- * bundles them.  For shell tests.
+ * bundles them.  -r sends RATE messages a second, evenly, rather than
+ * at once.  For shell tests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_mcg sa = { .smcg_family = mcg_test_family() };
 	int fd, i, count = 1, keep_going = 0, more = 0, sent = 0, failed = 0;
+	struct timespec start, at;
+	long rate = 0;
 	const char *fmt;
 	char buf[65536];
 	int len;
@@ -30,13 +33,17 @@ int main(int argc, char **argv)
 			keep_going = 1;
 		} else if (!strcmp(argv[1], "-b")) {
 			more = MSG_MORE;
+		} else if (!strcmp(argv[1], "-r") && argc > 2) {
+			rate = atol(argv[2]);
+			argv++;
+			argc--;
 		} else {
 			argc = 0;
 			break;
 		}
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: mcg_send [-k] [-b] GROUP-ID MESSAGE [COUNT]\n");
+		fprintf(stderr, "usage: mcg_send [-k] [-b] [-r RATE] GROUP-ID MESSAGE [COUNT]\n");
 		return 2;
 	}
 	if (argc > 3)
@@ -48,7 +55,15 @@ int main(int argc, char **argv)
 		printf("bind: %s\n", strerror(errno));
 		return 1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < count; i++) {
+		if (rate > 0) {
+			long long ns = start.tv_nsec + i * 1000000000LL / rate;
+
+			at.tv_sec = start.tv_sec + ns / 1000000000LL;
+			at.tv_nsec = ns % 1000000000LL;
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
+		}
 		if (strstr(fmt, "%u"))
 			len = snprintf(buf, sizeof(buf), fmt, i);
 		else

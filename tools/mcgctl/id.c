@@ -13,6 +13,7 @@
 
 #include "mcgctl.h"
 #include "../mcgd/conf.h"
+#include "../mcgd/file.h"
 #include "../mcgd/identity.h"
 #include "../mcgd/roster.h"
 
@@ -88,43 +89,12 @@ static void sig_path(char *out, size_t size, const char *conf)
 
 static char *read_text(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t size = 0;
+	struct mcg_err e;
+	char *text = mcg_file_read(path, 1 << 20, len, &e);
 
-	if (!f) {
-		errmsg("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	*len = 0;
-	for (;;) {
-		if (*len == size) {
-			char *t;
-
-			if (size >= 1 << 20) {
-				errmsg("%s: larger than 1 MiB", path);
-				goto fail;
-			}
-			size = size ? size * 2 : 4096;
-			t = realloc(text, size);
-			if (!t)
-				die_oom();
-			text = t;
-		}
-		*len += fread(text + *len, 1, size - *len, f);
-		if (ferror(f)) {
-			errmsg("%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (feof(f))
-			break;
-	}
-	fclose(f);
+	if (!text)
+		errmsg("%s", e.msg);
 	return text;
-fail:
-	fclose(f);
-	free(text);
-	return NULL;
 }
 
 static int load_conf(const char *path, struct mcg_conf *conf)

@@ -168,6 +168,9 @@ static const struct cmd top_cmds[] = {
 	  .help = "A group file (/etc/mcg/NAME.conf) and its admins' signatures (NAME.sig)\n"
 		  "are described in mcgctl(8).  'check' verifies both; 'sign' prints the\n"
 		  "signature line of the admin whose identity key is on standard input." },
+	{ .name = "daemon", .sub = daemon_cmds,
+	  .help = "What mcgd(8) runs: each group's roster version, key server, epochs\n"
+		  "and counters.  PATH is mcgd's control socket (/run/mcg/mcgd.sock)." },
 	{ .name = "help", .fn = cmd_help, .usage = "mcgctl help [COMMAND]" },
 	{ }
 };

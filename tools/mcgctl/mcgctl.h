@@ -74,4 +74,7 @@ int cmd_genid(const struct cmd *c, int argc, char **argv);
 int cmd_pubid(const struct cmd *c, int argc, char **argv);
 extern const struct cmd roster_cmds[];
 
+/* daemon.c: mcgd's state, through its control socket */
+extern const struct cmd daemon_cmds[];
+
 #endif /* MCGCTL_H */

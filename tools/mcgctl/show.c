@@ -412,3 +412,14 @@ int cmd_show(const struct cmd *c, int argc, char **argv)
 	mcg_replies_free(&r);
 	return ret ? 1 : 0;
 }
+
+/* For "show [NAME]" and "stats [NAME]": check the words, open the socket. */
+int mcg_nl_open_get(const struct cmd *c, int argc, char **argv,
+		    struct mcg_nl *nl)
+{
+	if (argc > 1)
+		return usage_error(c, "unknown word '%s'", argv[1]);
+	if (argc && parse_group_name(argv[0]))
+		return 1;
+	return mcg_nl_open(nl, false) ? 1 : 0;
+}

@@ -18,6 +18,7 @@
 #include <linux/mcg.h>
 
 #include "conf.h"
+#include "file.h"
 
 #define CONF_MAX_SIZE	(1 << 20)
 
@@ -476,44 +477,14 @@ int mcg_conf_parse(const char *text, size_t len, const char *name,
 
 int mcg_conf_load(const char *path, struct mcg_conf *c, struct mcg_err *e)
 {
-	struct stat st;
+	size_t len;
 	char *text;
-	ssize_t n;
-	size_t len = 0;
-	int fd, ret;
+	int ret;
 
 	memset(c, 0, sizeof(*c));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return mcg_err_set(e, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return mcg_err_set(e, "%s: not a regular file", path);
-	}
-	if (st.st_size > CONF_MAX_SIZE) {
-		close(fd);
-		return mcg_err_set(e, "%s: larger than %d bytes", path, CONF_MAX_SIZE);
-	}
-	text = malloc(st.st_size + 1);
-	if (!text) {
-		close(fd);
-		return mcg_err_set(e, "%s: out of memory", path);
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, text + len, st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = mcg_err_set(e, "%s: %s", path, strerror(errno));
-			close(fd);
-			free(text);
-			return ret;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	close(fd);
+	text = mcg_file_read(path, CONF_MAX_SIZE, &len, e);
+	if (!text)
+		return -1;
 	ret = mcg_conf_parse(text, len, path, c, e);
 	free(text);
 	return ret;
@@ -542,4 +513,17 @@ const struct mcg_member *mcg_conf_member_by_key(const struct mcg_conf *c,
 		if (!sodium_memcmp(c->members[i].key, key, MCG_KEY_LEN))
 			return &c->members[i];
 	return NULL;
+}
+
+bool mcg_conf_same_charter(const struct mcg_conf *a, const struct mcg_conf *b)
+{
+	return a->id == b->id && !memcmp(&a->addr, &b->addr, sizeof(a->addr)) &&
+	       !strcmp(a->ifname, b->ifname) && a->port == b->port &&
+	       a->alg == b->alg && a->rotation == b->rotation &&
+	       a->activation == b->activation &&
+	       a->deactivation == b->deactivation &&
+	       a->removal_deactivation == b->removal_deactivation &&
+	       a->hello == b->hello && a->threshold == b->threshold &&
+	       a->nadmins == b->nadmins &&
+	       !memcmp(a->admins, b->admins, a->nadmins * sizeof(a->admins[0]));
 }

@@ -77,6 +77,9 @@ const struct mcg_member *mcg_conf_member(const struct mcg_conf *c,
 const struct mcg_member *mcg_conf_member_by_key(const struct mcg_conf *c,
 						const uint8_t key[MCG_KEY_LEN]);
 
+/* The same [group] and [admins] (this host's interface included)? */
+bool mcg_conf_same_charter(const struct mcg_conf *a, const struct mcg_conf *b);
+
 /* A member name: 1 to MCG_NAME_MAX letters, digits, '.', '_' or '-'. */
 bool mcg_conf_name_ok(const char *s);
 

@@ -575,15 +575,33 @@ static void on_sync(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	(void)body;
 }
 
+static const uint8_t *gone_key_of(uint32_t sender, void *arg)
+{
+	const struct mcgd_member *m = arg;
+	unsigned int i = m->ngone;
+
+	/* The newest first: a sender id may have been reused since. */
+	while (i--)
+		if (m->gone[i].sender == sender)
+			return m->gone[i].key;
+	return NULL;
+}
+
 static void input(struct mcgd_member *m, const uint8_t *d, size_t len,
 		  uint64_t now, bool own)
 {
+	enum mcg_msg_err err;
 	const uint8_t *body;
 	struct mcg_msg_hdr h;
 
 	if (m->stopped)
 		return;
-	if (mcg_msg_open(d, len, m->conf.id, key_of, &m->conf, &h, &body)) {
+	err = mcg_msg_open(d, len, m->conf.id, key_of, &m->conf, &h, &body);
+	if (err) {
+		/* A removed member that does not know yet: tell it. */
+		if (err == MCG_MSG_E_SENDER && m->ngone &&
+		    !mcg_msg_open(d, len, m->conf.id, gone_key_of, m, &h, &body))
+			mcgd_spread_heard(m, &h, now);
 		m->counters[MCGD_C_REFUSED]++;
 		return;
 	}
@@ -841,6 +859,22 @@ int mcgd_member_init(struct mcgd_member *m, const struct mcg_conf *conf,
 	return 0;
 }
 
+static void remember_gone(struct mcgd_member *m, const struct mcg_member *mm)
+{
+	struct mcg_member *g;
+
+	if (m->ngone == MCGD_GONE_MAX) {
+		memmove(m->gone, m->gone + 1, (MCGD_GONE_MAX - 1) * sizeof(*g));
+		m->ngone--;
+	}
+	if (!m->gone) {
+		m->gone = calloc(MCGD_GONE_MAX, sizeof(*g));
+		if (!m->gone)
+			return;		/* only a courtesy is lost */
+	}
+	m->gone[m->ngone++] = *mm;
+}
+
 int mcgd_member_roster(struct mcgd_member *m, const struct mcg_conf *conf,
 		       uint64_t now_ms, struct mcg_err *e)
 {
@@ -866,8 +900,10 @@ int mcgd_member_roster(struct mcgd_member *m, const struct mcg_conf *conf,
 		return 0;
 	}
 	for (i = 0; i < m->conf.nmembers; i++)
-		if (!mcg_conf_member_by_key(conf, m->conf.members[i].key))
+		if (!mcg_conf_member_by_key(conf, m->conf.members[i].key)) {
+			remember_gone(m, &m->conf.members[i]);
 			removed = true;
+		}
 	members = malloc(conf->nmembers * sizeof(*members));
 	ks_peer = calloc(conf->nmembers, sizeof(*ks_peer));
 	if (!members || !ks_peer || mcg_peers_init(&peers, conf, &m->peers)) {
@@ -911,6 +947,7 @@ void mcgd_member_free(struct mcgd_member *m)
 	free(m->ks_peer);
 	free(m->out);
 	free(m->kek_cache);
+	free(m->gone);
 	mcgd_spread_free(&m->spread);
 	sodium_memzero(m, sizeof(*m));
 }

@@ -24,6 +24,7 @@
 #define MCGD_EPOCHS	4	/* the kernel's key slots */
 #define MCGD_REPEATS	3	/* copies of each key server datagram */
 #define MCGD_SKEW_MS	60000
+#define MCGD_GONE_MAX	64	/* removed members told of their removal */
 
 struct mcgd_ops {
 	/* A datagram for the group's control address. */
@@ -128,6 +129,13 @@ struct mcgd_member {
 	struct mcgd_out *out;		/* to send, some repeated */
 	unsigned int nout, capout;
 	struct mcgd_spread spread;
+	/*
+	 * Members removed by the rosters we took, newest last: a datagram of
+	 * theirs, still signed under an older roster, gets ours in answer,
+	 * so that they learn of their removal and stop.
+	 */
+	struct mcg_member *gone;
+	unsigned int ngone;
 	uint32_t exhausted;		/* our sending epoch ran out */
 	uint64_t counters[__MCGD_C_MAX];
 };

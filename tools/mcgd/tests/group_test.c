@@ -40,6 +40,8 @@ struct host {
 	uint32_t tx;
 	uint64_t next_ms;
 	bool verbose;
+	bool deaf_roster;	/* drops ROSTER datagrams: a removed member
+				 * that wants to keep listening */
 };
 
 struct packet {
@@ -193,7 +195,7 @@ static void make_group(int n, int c, unsigned int rotation)
 	p += sprintf(p, "[group]\nid = 7\naddress = ff05::7\ninterface = eth0\n"
 		     "rotation = %u\nactivation = 5\ndeactivation = 10\n"
 		     "[admins]\nkey = %s\n[roster]\nversion = 1\n", rotation, pub);
-	memset(hosts, 0, sizeof(hosts));
+	memset(hosts, 0, sizeof(hosts));	/* deaf_roster too */
 	for (i = 0; i < n; i++) {
 		memset(seed, i + 1, sizeof(seed));
 		seed[31] = 0x55;
@@ -275,6 +277,7 @@ static void run(uint64_t ms)
 
 				if (k == p->from || !h->up ||
 				    h->side != hosts[p->from].side ||
+				    (h->deaf_roster && p->d[3] == MCG_MSG_ROSTER) ||
 				    randombytes_uniform(100) < loss_pct)
 					continue;
 				mcgd_member_input(&h->m, p->d, p->len, now);
@@ -481,6 +484,7 @@ static void test_removal(void)
 		printf("Bail out! %s\n", e.msg);
 		exit(1);
 	}
+	sign(&next);
 	p0 = sent_packets;
 	b0 = sent_bytes;
 	k0 = ks_bytes;
@@ -488,6 +492,7 @@ static void test_removal(void)
 	 * Host 9 does not take the new roster: it goes on listening, with
 	 * every key it had, as a removed member who wants to would.
 	 */
+	hosts[9].deaf_roster = true;
 	for (i = 0; i < 9; i++)
 		if (mcgd_member_roster(&hosts[i].m, &next, now, &e))
 			printf("# %s\n", e.msg);
@@ -514,6 +519,11 @@ static void test_removal(void)
 	       (unsigned long long)(sent_packets - p0),
 	       (unsigned long long)(sent_bytes - b0),
 	       (unsigned long long)(ks_bytes - k0), 8000L);
+	/* Told at last, it leaves. */
+	hosts[9].deaf_roster = false;
+	run(5000);
+	CHECK(hosts[9].m.stopped && !hosts[9].tx,
+	      "told by the others, who answer its hellos with the new roster, it leaves");
 	mcg_conf_free(&next);
 	stop_all();
 }

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon: its settings, the kernel, and the groups it runs, each
+ * from its file NAME.conf (with NAME.sig) in the configuration directory.
+ */
+#ifndef MCGD_DAEMON_H
+#define MCGD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/mcg.h>
+
+#include "conf.h"
+#include "identity.h"
+#include "kernel.h"
+#include "member.h"
+
+#define MCGD_CONF_DIR	"/etc/mcg"
+#define MCGD_STATE_DIR	"/var/lib/mcg"
+#define MCGD_SOCKET	"/run/mcg/mcgd.sock"
+
+/* What epoll hands back: which kind of descriptor woke us. */
+enum mcgd_src {
+	MCGD_SRC_SIGNAL,
+	MCGD_SRC_KERNEL,
+	MCGD_SRC_CTL,
+	MCGD_SRC_GROUP,
+};
+
+struct mcgd;
+
+struct mcgd_group {
+	enum mcgd_src src;		/* first: epoll's data.ptr */
+	struct mcgd *d;
+	char name[MCG_GROUP_NAME_MAX];
+	uint32_t ifindex;
+	int fd;				/* the control port's UDP socket */
+	uint8_t to[28];			/* struct sockaddr_in6 of the group */
+	struct mcgd_member m;
+	bool running;			/* m is initialised */
+	uint64_t next_ms;
+	uint64_t send_errors, kernel_errors;
+	struct mcgd_group *next;
+};
+
+struct mcgd {
+	const char *conf_dir, *state_dir, *sock_path, *id_path;
+	struct mcg_identity id;
+	struct mcgd_kernel k;
+	int epfd;
+	struct mcgd_group *groups;
+};
+
+/* The wall clock in milliseconds: mcgd's datagrams carry it. */
+uint64_t mcgd_now_ms(void);
+
+/*
+ * NAME.conf checked with NAME.sig, and the roster saved in the state
+ * directory if that one is newer and its signatures hold; -1 with e
+ * ("FILE:LINE: reason") otherwise.
+ */
+int mcgd_group_load(struct mcgd *d, const char *name, struct mcg_conf *c,
+		    struct mcg_err *e);
+
+/* Runs group name from c (taken over); NULL, logged, if it cannot. */
+struct mcgd_group *mcgd_group_start(struct mcgd *d, const char *name,
+				    struct mcg_conf *c, uint64_t now);
+/* Its keys deleted from the kernel, and the kernel group if del. */
+void mcgd_group_stop(struct mcgd_group *g, bool del);
+
+void mcgd_group_input(struct mcgd_group *g, uint64_t now);
+uint64_t mcgd_group_tick(struct mcgd_group *g, uint64_t now);
+void mcgd_group_exhausted(struct mcgd_group *g, uint32_t epoch, uint64_t now);
+
+#endif /* MCGD_DAEMON_H */
