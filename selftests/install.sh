@@ -9,6 +9,8 @@
 
 AFPROBE=$MCG_TOP/selftests/mcg_afprobe
 KVER=$(uname -r)
+MCGD_FILES=(/usr/local/sbin/mcgd /usr/local/lib/systemd/system/mcgd.service
+	/usr/local/share/man/man8/mcgd.8 /usr/local/share/man/man5/mcg.conf.5)
 
 overlay() {
 	local dir=$1 w=/tmp/overlay${1//\//_}
@@ -31,7 +33,12 @@ test_make_install_then_modprobe() {
 	[ "$path" = /lib/modules/"$KVER"/updates/mcg.ko ] || fail "modprobe finds '$path'"
 	run modprobe -r mcg
 	mcg_loaded && fail "modprobe -r left mcg loaded"
-	true
+	for f in "${MCGD_FILES[@]}"; do
+		[ -f "$f" ] || fail "$f was not installed"
+	done
+	grep -qx "ExecStart=/usr/local/sbin/mcgd" /usr/local/lib/systemd/system/mcgd.service ||
+		fail "mcgd.service does not start the installed mcgd"
+	[ "$(/usr/local/sbin/mcgd --version)" = "mcgd 0.1.0" ] || fail "the installed mcgd does not run"
 }
 
 test_socket_loads_the_module_on_demand() {
@@ -52,6 +59,9 @@ test_make_uninstall() {
 	run make -C "$MCG_TOP" KVER="$KVER" uninstall
 	[ -e /lib/modules/"$KVER"/updates/mcg.ko ] && fail "module file left"
 	modprobe mcg 2>/dev/null && fail "modprobe still finds mcg"
+	for f in "${MCGD_FILES[@]}"; do
+		[ -e "$f" ] && fail "$f is left"
+	done
 	true
 }
 
