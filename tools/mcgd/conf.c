@@ -100,7 +100,7 @@ static bool empty_section(struct parser *p)
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parser *p = stream;
-	const char *nl;
+	const char *nl, *lead;
 	size_t len;
 
 	if (p->failed)
@@ -123,17 +123,15 @@ static char *read_line(char *str, int num, void *stream)
 	memcpy(str, p->pos, len);
 	str[len] = '\0';
 	p->pos += len + (nl ? 1 : 0);
-	if (str[strspn(str, " \t")] == '[' && !empty_section(p))
+	/* What inih skips (isspace(): form feeds too) before a header. */
+	lead = str;
+	while (isspace((unsigned char)*lead))
+		lead++;
+	if (*lead == '[' && !empty_section(p))
 		return NULL;
-	if (len && isblank((unsigned char)str[0])) {
-		const char *s = str;
-
-		while (isblank((unsigned char)*s))
-			s++;
-		if (*s && *s != '\r') {
-			fail(p, "an indented line: put each 'key = value' at the start of its line");
-			return NULL;
-		}
+	if (lead != str && *lead) {
+		fail(p, "an indented line: put each 'key = value' at the start of its line");
+		return NULL;
 	}
 	return str;
 }

@@ -90,6 +90,12 @@ size_t mcg_kek_seal(uint8_t *out, uint32_t kek_id, const uint8_t kek[MCG_KEK_LEN
 	return 5 + n * MCG_KEK_ENTRY;
 }
 
+bool mcg_kek_well_formed(const uint8_t *in, size_t len)
+{
+	return len >= 5 && in[4] <= MCG_KEK_ENTRIES_MAX &&
+	       len == 5 + (size_t)in[4] * MCG_KEK_ENTRY;
+}
+
 int mcg_kek_open(const uint8_t *in, size_t len, uint32_t recipient,
 		 uint64_t incarnation, const uint8_t pk[32], const uint8_t sk[32],
 		 uint8_t kek[MCG_KEK_LEN], uint32_t *kek_id, uint32_t *first)
@@ -97,11 +103,9 @@ int mcg_kek_open(const uint8_t *in, size_t len, uint32_t recipient,
 	const uint8_t *p;
 	unsigned int i, n;
 
-	if (len < 5)
+	if (!mcg_kek_well_formed(in, len))
 		return -1;
 	n = in[4];
-	if (n > MCG_KEK_ENTRIES_MAX || len != 5 + n * MCG_KEK_ENTRY)
-		return -1;
 	for (i = 0, p = in + 5; i < n; i++, p += MCG_KEK_ENTRY) {
 		if (mcg_get_be(p, 4) != recipient || mcg_get_be(p + 4, 8) != incarnation)
 			continue;

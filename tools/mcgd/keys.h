@@ -67,6 +67,9 @@ size_t mcg_kek_seal(uint8_t *out, uint32_t kek_id, const uint8_t kek[MCG_KEK_LEN
 		    const struct mcg_kek_entry *e, const uint8_t (*rpk)[32],
 		    unsigned int n);
 
+/* Is it a KEK body: a count, and as many entries as it says? */
+bool mcg_kek_well_formed(const uint8_t *in, size_t len);
+
 /*
  * Finds the entry for (recipient, incarnation) in a KEK body and opens it
  * with the rekey key pair (pk, sk).  Returns 1 with kek, *kek_id and *first

@@ -463,7 +463,9 @@ static void on_kek(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	uint32_t id, first;
 	int ret;
 
-	if (!is_candidate(m, h->sender) || h->body_len < 5) {
+	/* Checked whole before it is cached: kek_for() reads the cache. */
+	if (!is_candidate(m, h->sender) ||
+	    !mcg_kek_well_formed(body, h->body_len)) {
 		m->counters[MCGD_C_KEK_REFUSED]++;
 		return;
 	}

@@ -642,6 +642,29 @@ static void test_forgeries_and_replays(void)
 		CHECK(hosts[3].m.counters[MCGD_C_REFUSED] == r0 + 3,
 		      "forged, misattributed and truncated ones are refused and counted");
 	}
+	{
+		/*
+		 * Found by fuzz_msg: a KEK body whose count says more entries
+		 * than it has, signed by the key server itself, was cached for
+		 * relaying and read past its end when a member asked.
+		 */
+		struct mcg_msg_hdr h = {
+			.type = MCG_MSG_KEK, .group = conf.id, .sender = 1,
+			.incarnation = hosts[0].m.incarnation, .counter = now,
+			.roster_version = conf.version, .nfrags = 1,
+		};
+		uint8_t body[10] = { 0x7f, 0, 0, 1, 11 }, d[MCG_MSG_MAX];
+		uint64_t k0 = hosts[3].m.counters[MCGD_C_KEK_REFUSED];
+		size_t len = mcg_msg_seal(d, &h, body, sizeof(body), &hosts[0].id);
+		bool cached = false;
+		unsigned int c;
+
+		mcgd_member_input(&hosts[3].m, d, len, now);
+		for (c = 0; c < hosts[3].m.nkek_cache; c++)
+			cached |= hosts[3].m.kek_cache[c].len == len;
+		CHECK(hosts[3].m.counters[MCGD_C_KEK_REFUSED] == k0 + 1 && !cached,
+		      "a KEK body shorter than its count says is refused, not cached");
+	}
 	stop_all();
 }
 

@@ -242,6 +242,12 @@ static void test_conf_refusals(void)
 	refused(edit("sender = 30", "  sender = 30"),
 		"g.conf:19: an indented line: put each 'key = value' at the start of its line",
 		"an indented line");
+	/* Found by fuzz_conf: inih took this for a header, the parser did
+	 * not, and the key after it went to a member never made.
+	 */
+	refused(edit("[member beta]", "\f[member beta]"),
+		"g.conf:26: an indented line: put each 'key = value' at the start of its line",
+		"a header after a form feed");
 	refused(edit("sender = 30", "sender 30"),
 		"g.conf:19: neither '[section]' nor 'key = value'", "no '='");
 	refused(edit("[member beta]", "[member alpha]"),
