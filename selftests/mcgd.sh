@@ -447,6 +447,55 @@ test_bad_files_are_refused_with_the_file_and_line() {
 		fail "a broken group runs"
 }
 
+# MCGD_MEMBERS hosts (12 here, 100 in make soak): formed, then a rotation
+# that every one sends on within the activation delay + 2 s.
+test_a_big_group_rekeys_within_the_activation_delay_plus_2_s() {
+	local n=${MCGD_MEMBERS:-12} i h out big=() socks=() t0
+	mcg_load
+	for i in $(seq "$n"); do big+=("mcgd-b$i"); done
+	trap 'for h in "${big[@]}"; do [ -f "$TMP/$h/pid" ] && kill -9 "$(cat "$TMP/$h/pid")" 2>/dev/null; ip netns del "$h" 2>/dev/null; done; ip netns del mcgd-bbr 2>/dev/null' EXIT
+	t0=$SECONDS
+	mcg_bridge_hosts mcgd-bbr "${big[@]}" || fail "$n hosts"
+	(umask 077 && "$MCGCTL" genid > "$TMP/admin.key") &&
+	"$MCGCTL" pubid < "$TMP/admin.key" > "$TMP/admin.pub" || fail "admin"
+	{
+		printf '[group]\nid = %s\naddress = %s\ninterface = eth0\n' $GID $ADDR
+		# Hellos every 5 s: a hundred members' signatures are checked by
+		# each, in a TCG guest.
+		printf 'rotation = 30\nactivation = 5\nhello = 5\n[admins]\nkey = %s\n' \
+			"$(cat "$TMP/admin.pub")"
+		printf '[roster]\nversion = 1\n'
+		for i in $(seq "$n"); do
+			h=mcgd-b$i
+			rm -rf "${TMP:?}/$h"
+			mkdir -p "$TMP/$h/etc" "$TMP/$h/state"
+			(umask 077 && "$MCGCTL" genid > "$TMP/$h/etc/id.key")
+			printf '[member b%s]\nkey = %s\nsender = %s\n' "$i" \
+				"$("$MCGCTL" pubid < "$TMP/$h/etc/id.key")" "$i"
+			[ "$i" -le 3 ] && echo "priority = $i"
+		done
+	} > "$TMP/big.conf"
+	"$MCGCTL" roster sign "$TMP/big.conf" < "$TMP/admin.key" > "$TMP/big.sig"
+	for h in "${big[@]}"; do
+		cp "$TMP/big.conf" "$TMP/$h/etc/team.conf"
+		cp "$TMP/big.sig" "$TMP/$h/etc/team.sig"
+		ip netns exec "$h" "$MCGD" -c "$TMP/$h/etc" -s "$TMP/$h/state" \
+			-S "$TMP/$h/sock" >> "$TMP/$h/log" 2>&1 &
+		echo $! > "$TMP/$h/pid"
+		disown $!
+		socks+=("$TMP/$h/sock")
+	done
+	echo "$n hosts with identities and mcgd in $((SECONDS - t0)) s"
+	out=$("$MCG_TOP/selftests/mcgd_poll.py" --formed 300 "${socks[@]}") ||
+		{ echo "$out"; cat "$TMP/mcgd-b2/log"; fail "$n members did not form in 300 s"; }
+	echo "$n members $out after $((SECONDS - t0)) s"
+	# The next rotation (30 s), timed from its first sight at the key
+	# server to the last member sending on it.
+	out=$("$MCG_TOP/selftests/mcgd_poll.py" 120 "${socks[@]}") || { echo "$out"; fail "no rekey"; }
+	echo "$n members: $out (activation 5 s)"
+	[ "$(awk '{ print $4 }' <<< "$out")" -le 7000 ] || fail "slower than the activation delay + 2 s"
+}
+
 test_a_key_used_up_in_the_kernel_is_replaced() {
 	local tx ev
 	# The kernel's limits made small: 3 runs of 4 messages per epoch.

@@ -20,6 +20,7 @@
 #define say mcgd_member_say
 
 #define SYNC_LEN	8	/* newest epoch (4) | KEK id (4) */
+#define SYNC_BATCH_MS	200	/* the key server's wait to serve SYNCs */
 #define KEK_CACHE_MAX	256
 
 static const char *const counter_names[__MCGD_C_MAX] = {
@@ -565,8 +566,9 @@ static void on_sync(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 
 		if (p && p->incarnation == h->incarnation)
 			m->ks_peer[p - m->peers.peer].resync = true;
-		if (!m->newcomers_ms)
-			m->newcomers_ms = now + 1;
+		/* Those who ask at once are served together. */
+		if (!m->newcomers_ms || m->newcomers_ms > now + SYNC_BATCH_MS)
+			m->newcomers_ms = now + SYNC_BATCH_MS;
 		return;
 	}
 	if (m->relay_ms)
@@ -749,6 +751,15 @@ static void epochs_due(struct mcgd_member *m, uint64_t now)
 	}
 }
 
+/* Does the key server's last hello name an epoch we lack? */
+static bool still_lacking(const struct mcgd_member *m)
+{
+	const struct mcg_peer *p = mcg_peers_find(&m->peers, m->ks);
+
+	return !p || !p->hello.newest_epoch ||
+	       !find_epoch((struct mcgd_member *)m, p->hello.newest_epoch);
+}
+
 static uint64_t earliest(uint64_t a, uint64_t b)
 {
 	return !a ? b : !b ? a : a < b ? a : b;
@@ -778,6 +789,9 @@ uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now)
 			ks_rotate(m, now, false);
 	}
 	epochs_due(m, now);
+	/* A SYNC is due: unless what it was for came meanwhile. */
+	if (m->sync_ms && now >= m->sync_ms && !still_lacking(m))
+		m->sync_ms = 0;
 	if (m->sync_ms && now >= m->sync_ms) {
 		uint8_t body[SYNC_LEN], d[MCG_MSG_MAX];
 
