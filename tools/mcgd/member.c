@@ -80,6 +80,28 @@ static bool is_candidate(const struct mcgd_member *m, uint32_t sender)
 	return mcg_candidate_rank(&m->conf, sender) != 0;
 }
 
+/*
+ * Counts a refusal, and says why in the log, once in 10 s per counter: a
+ * stream of bad datagrams must not become a stream of log lines.
+ */
+static __attribute__((format(printf, 5, 6))) void
+refuse(struct mcgd_member *m, enum mcgd_counter c, uint64_t now,
+       uint32_t from, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	m->counters[c]++;
+	if (m->said_ms[c] && now - m->said_ms[c] < 10000)
+		return;
+	m->said_ms[c] = now;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	say(m, "group %u: from member %u: %s (%s: %llu)", m->conf.id, from, why,
+	    mcgd_counter_name(c), (unsigned long long)m->counters[c]);
+}
+
 static const uint8_t *key_of(uint32_t sender, void *arg)
 {
 	const struct mcg_member *mm = mcg_conf_member(arg, sender);
@@ -186,13 +208,12 @@ static void send_hello(struct mcgd_member *m, uint64_t now)
 		.newest_epoch = newest(m), .kek_id = m->kek[0].id,
 		.generation = m->gen_seen, .flags = m->is_ks ? MCG_HELLO_KS : 0,
 	};
+	uint8_t body[MCG_HELLO_LEN], d[MCG_MSG_MAX];
 
 	/* Until a newer epoch is on its way. */
 	if (m->exhausted && m->exhausted == mcgd_member_tx(m) &&
 	    m->exhausted == h.newest_epoch)
 		h.flags |= MCG_HELLO_EXHAUSTED;
-	uint8_t body[MCG_HELLO_LEN], d[MCG_MSG_MAX];
-
 	memcpy(h.rekey_pk, m->rpk, sizeof(h.rekey_pk));
 	mcg_hello_encode(body, &h);
 	out(m, d, seal(m, d, MCG_MSG_HELLO, body, sizeof(body), now), now, 1);
@@ -417,6 +438,9 @@ static void on_rekey(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	uint32_t have = newest(m);
 	struct mcg_rekey r;
 
+	if (m->relay_ms && len == m->rekey_cache.len &&
+	    !memcmp(d, m->rekey_cache.d, len))
+		m->relay_rekey_seen = true;
 	if (is_candidate(m, h->sender) && h->body_len >= 4 &&
 	    kek_ahead(m, mcg_get_be(body, 4))) {
 		/*
@@ -429,9 +453,14 @@ static void on_rekey(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 		m->pending.len = len;
 		return;
 	}
-	if (!is_candidate(m, h->sender) ||
-	    mcg_rekey_open(body, h->body_len, m->conf.id, kek_of, m, &r)) {
-		m->counters[MCGD_C_REKEY_REFUSED]++;
+	if (!is_candidate(m, h->sender)) {
+		refuse(m, MCGD_C_REKEY_REFUSED, now, h->sender,
+		       "a rekey from a member that is not a candidate");
+		return;
+	}
+	if (mcg_rekey_open(body, h->body_len, m->conf.id, kek_of, m, &r)) {
+		refuse(m, MCGD_C_REKEY_REFUSED, now, h->sender,
+		       "a rekey under a KEK this member does not hold, or malformed");
 		return;
 	}
 	if (find_epoch(m, r.epoch)) {
@@ -446,7 +475,9 @@ static void on_rekey(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	    mcg_epoch_newer(m->first_epoch, r.epoch) ||
 	    (have && term_of(have) == term_of(r.epoch) &&
 	     !mcg_epoch_newer(r.epoch, have))) {
-		m->counters[MCGD_C_REKEY_REFUSED]++;
+		refuse(m, MCGD_C_REKEY_REFUSED, now, h->sender,
+		       "epoch %#x is not on this member's line (newest %#x, first allowed %#x)",
+		       r.epoch, have, m->first_epoch);
 		sodium_memzero(&r, sizeof(r));
 		return;
 	}
@@ -455,6 +486,8 @@ static void on_rekey(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	memcpy(m->rekey_cache.d, d, len);
 	m->rekey_cache.len = len;
 }
+
+static bool kek_names(const uint8_t *b, uint32_t sender, uint64_t inc);
 
 static void on_kek(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 		   const uint8_t *body, const uint8_t *d, size_t len,
@@ -467,9 +500,13 @@ static void on_kek(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	/* Checked whole before it is cached: kek_for() reads the cache. */
 	if (!is_candidate(m, h->sender) ||
 	    !mcg_kek_well_formed(body, h->body_len)) {
-		m->counters[MCGD_C_KEK_REFUSED]++;
+		refuse(m, MCGD_C_KEK_REFUSED, now, h->sender,
+		       "a KEK datagram from a member that is not a candidate, or malformed");
 		return;
 	}
+	/* What a member asked for, sent by another: we need not relay it. */
+	if (m->relay_ms && kek_names(body, m->relay_to, m->relay_inc))
+		m->relay_kek_seen = true;
 	id = mcg_get_be(body, 4);
 	/* Older than ours, and not the elected key server's new line. */
 	if (m->kek[0].id && id != m->kek[0].id &&
@@ -528,30 +565,42 @@ static void on_hello(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 		ks_exhausted(m, p->hello.newest_epoch, now);
 	/* The key server has an epoch we lack: ask, after a random wait. */
 	have = newest(m);
-	if (h->sender == m->ks && !m->is_ks && p->hello.newest_epoch &&
+	/*
+	 * Without any KEK there is nothing to ask for: the key server serves
+	 * a member it has not served (or whose hellos show it lost what it
+	 * was sent) by itself.
+	 */
+	if (h->sender == m->ks && !m->is_ks && m->kek[0].id &&
+	    p->hello.newest_epoch &&
 	    !find_epoch(m, p->hello.newest_epoch) &&
 	    (!have || term_of(have) != term_of(p->hello.newest_epoch) ||
 	     mcg_epoch_newer(p->hello.newest_epoch, have)) && !m->sync_ms)
 		m->sync_ms = now + randombytes_uniform(1000) + 1;
 }
 
+/* Does KEK body b (well formed) hold the entry of (sender, incarnation)? */
+static bool kek_names(const uint8_t *b, uint32_t sender, uint64_t inc)
+{
+	unsigned int j;
+
+	for (j = 0; j < b[4]; j++) {
+		const uint8_t *e = b + 5 + j * MCG_KEK_ENTRY;
+
+		if (mcg_get_be(e, 4) == sender && mcg_get_be(e + 4, 8) == inc)
+			return true;
+	}
+	return false;
+}
+
 /* Which cached KEK datagram holds the entry of (sender, incarnation)? */
 static const struct mcgd_out *kek_for(const struct mcgd_member *m,
 				      uint32_t sender, uint64_t inc)
 {
-	unsigned int i, j, n;
+	unsigned int i;
 
-	for (i = 0; i < m->nkek_cache; i++) {
-		const uint8_t *b = m->kek_cache[i].d + MCG_MSG_HDR;
-
-		n = b[4];
-		for (j = 0; j < n; j++) {
-			const uint8_t *e = b + 5 + j * MCG_KEK_ENTRY;
-
-			if (mcg_get_be(e, 4) == sender && mcg_get_be(e + 4, 8) == inc)
-				return &m->kek_cache[i];
-		}
-	}
+	for (i = 0; i < m->nkek_cache; i++)
+		if (kek_names(m->kek_cache[i].d + MCG_MSG_HDR, sender, inc))
+			return &m->kek_cache[i];
 	return NULL;
 }
 
@@ -573,9 +622,12 @@ static void on_sync(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 	}
 	if (m->relay_ms)
 		return;
+	/* Whoever waits least answers; the others hear it and keep quiet. */
 	m->relay_ms = now + 200 + randombytes_uniform(800);
 	m->relay_to = h->sender;
 	m->relay_inc = h->incarnation;
+	m->relay_kek_seen = false;
+	m->relay_rekey_seen = false;
 	(void)body;
 }
 
@@ -606,7 +658,8 @@ static void input(struct mcgd_member *m, const uint8_t *d, size_t len,
 		if (err == MCG_MSG_E_SENDER && m->ngone &&
 		    !mcg_msg_open(d, len, m->conf.id, gone_key_of, m, &h, &body))
 			mcgd_spread_heard(m, &h, now);
-		m->counters[MCGD_C_REFUSED]++;
+		refuse(m, MCGD_C_REFUSED, now, len >= 16 ? mcg_get_be(d + 8, 4) : 0,
+		       "a datagram refused: %s", mcg_msg_err_name(err));
 		return;
 	}
 	m->counters[MCGD_C_IN]++;
@@ -675,11 +728,11 @@ static void relay(struct mcgd_member *m, uint64_t now)
 {
 	const struct mcgd_out *k = kek_for(m, m->relay_to, m->relay_inc);
 
-	if (k) {
+	if (k && !m->relay_kek_seen) {
 		out(m, k->d, k->len, now, 1);
 		m->counters[MCGD_C_RELAYED]++;
 	}
-	if (m->rekey_cache.len) {
+	if (m->rekey_cache.len && !m->relay_rekey_seen) {
 		out(m, m->rekey_cache.d, m->rekey_cache.len, now, 1);
 		m->counters[MCGD_C_RELAYED]++;
 	}

@@ -125,6 +125,8 @@ struct mcgd_member {
 	uint64_t relay_ms;		/* when to relay; 0: nothing asked */
 	uint32_t relay_to;		/* sender and incarnation that asked */
 	uint64_t relay_inc;
+	bool relay_kek_seen;		/* another answered first: no need */
+	bool relay_rekey_seen;
 
 	struct mcgd_out *out;		/* to send, some repeated */
 	unsigned int nout, capout;
@@ -138,6 +140,7 @@ struct mcgd_member {
 	unsigned int ngone;
 	uint32_t exhausted;		/* our sending epoch ran out */
 	uint64_t counters[__MCGD_C_MAX];
+	uint64_t said_ms[__MCGD_C_MAX];	/* a refusal's last log line */
 };
 
 /* The counter's name, as mcgctl daemon show prints it. */
