@@ -4,7 +4,8 @@
  * group and send MESSAGE COUNT times (default 1); exit non-zero with the
  * errno name on the first failure.  A "%u" in MESSAGE becomes the
  * message's number (from 0), so that each is distinct.  -k keeps going
- * after a failed send, prints "sent N failed N" at the end, and exits 0
+ * after a failed send, prints "sent N failed N" at the end (and the
+ * first error), and exits 0
  * if any was sent.  -b sends all but the last with MSG_MORE: the kernel
  * bundles them.  -r sends RATE messages a second, evenly, rather than
  * at once.  For shell tests.
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
 	struct sockaddr_mcg sa = { .smcg_family = mcg_test_family() };
 	int fd, i, count = 1, keep_going = 0, more = 0, sent = 0, failed = 0;
 	struct timespec start, at;
+	int first_err = 0;
 	long rate = 0;
 	const char *fmt;
 	char buf[65536];
@@ -76,9 +78,13 @@ int main(int argc, char **argv)
 			printf("send: %s\n", strerror(errno));
 			return 1;
 		}
-		failed++;
+		if (!failed++)
+			first_err = errno;
 	}
-	if (keep_going)
+	if (keep_going && failed)
+		printf("sent %d failed %d (first: %s)\n", sent, failed,
+		       strerror(first_err));
+	else if (keep_going)
 		printf("sent %d failed %d\n", sent, failed);
 	return keep_going && !sent;
 }

@@ -32,7 +32,7 @@ test_the_key_server_killed_is_followed_within_its_lifetime() {
 	recv_wait r4
 	echo "h3: $(cat "$TMP/s3"); h4 got $(lines r4)"
 	[ "$(cat "$TMP/s3")" = "sent 2000 failed 0" ] && [ "$(lines r4)" = 2000 ] ||
-		fail "messages were lost across the takeover"
+		{ sed 's/^/h3: /' "$TMP/mcgd-h3/log"; fail "messages were lost across the takeover"; }
 }
 
 test_a_restarted_member_refuses_what_was_captured_before() {

@@ -396,10 +396,17 @@ static void install(struct mcgd_member *m, const struct mcg_rekey *r,
 	while (n < MCGD_EPOCHS && m->epochs[n].epoch)
 		n++;
 	if (n == MCGD_EPOCHS) {
-		/* Full: the oldest goes (it would have, a little later). */
-		m->ops->key_del(m->arg, m->epochs[0].epoch);
-		memmove(m->epochs, m->epochs + 1,
-			sizeof(m->epochs) - sizeof(m->epochs[0]));
+		/*
+		 * Full: the oldest goes (it would have, a little later), but
+		 * never the one the kernel sends on: sending would stop
+		 * until the next activation.
+		 */
+		uint32_t tx = mcgd_member_tx(m);
+		unsigned int old = m->epochs[0].epoch == tx ? 1 : 0;
+
+		m->ops->key_del(m->arg, m->epochs[old].epoch);
+		memmove(&m->epochs[old], &m->epochs[old + 1],
+			(MCGD_EPOCHS - 1 - old) * sizeof(m->epochs[0]));
 		n--;
 	}
 	if (m->ops->key_add(m->arg, r->epoch, r->alg, r->key, r->key_len)) {
@@ -772,9 +779,13 @@ static void epochs_due(struct mcgd_member *m, uint64_t now)
 		uint32_t delay = act->removal ? m->conf.removal_deactivation :
 						m->conf.deactivation;
 
-		if (m->ops->key_use(m->arg, act->epoch))
+		if (m->ops->key_use(m->arg, act->epoch)) {
+			/* The old ones stay, and we try again in a second. */
 			say(m, "group %u: the kernel refused to send on epoch %#x",
 			    m->conf.id, act->epoch);
+			act->activate_ms = now + 1000;
+			goto del;
+		}
 		for (i = 0; i < MCGD_EPOCHS; i++) {
 			e = &m->epochs[i];
 			if (!e->epoch)
@@ -791,6 +802,7 @@ static void epochs_due(struct mcgd_member *m, uint64_t now)
 		}
 		act->activate_ms = 0;
 	}
+del:
 	i = 0;
 	while (i < MCGD_EPOCHS) {
 		e = &m->epochs[i];

@@ -634,6 +634,35 @@ static void test_one_answer_per_sync(void)
 	stop_all();
 }
 
+/*
+ * Five epochs within one activation delay (joins and restarts in a
+ * burst make one each): the fifth filled the kernel's four slots, and the
+ * oldest, deleted to make room, was the one every member sent on.
+ */
+static void test_a_burst_of_epochs_keeps_the_sending_one(void)
+{
+	bool sending = true;
+	char why[160] = "";
+	int r, i;
+
+	make_group(4, 1, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "formed %s", why);
+	for (r = 0; r < 4; r++) {
+		hosts[0].m.next_rotation_ms = now;
+		hosts[0].next_ms = now;
+		for (i = 0; i < 30; i++) {
+			run(10);
+			sending &= hosts[2].tx != 0;
+		}
+	}
+	CHECK(sending, "four new epochs in 1.2 s: the members never stop sending");
+	run(10000);
+	CHECK(converged(NULL, why, sizeof(why)), "and all end on the newest %s", why);
+	stop_all();
+}
+
 static void test_partition(void)
 {
 	char why[160] = "";
@@ -1041,6 +1070,7 @@ int main(int argc, char **argv)
 	test_removal();
 	test_loss_and_offline();
 	test_one_answer_per_sync();
+	test_a_burst_of_epochs_keeps_the_sending_one();
 	test_partition();
 	test_forgeries_and_replays();
 	test_roster_spreads();
