@@ -206,15 +206,7 @@ works_after_reload() {
 }
 
 # rmmod, retried for up to 5 s while sockets are still being released.
-unload_retry() {
-	local i
-	mcg_loaded || return 0
-	for i in $(seq 50); do
-		rmmod mcg 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rmmod mcg
-}
+unload_retry() { mcg_unload_retry; }
 
 # -- 1 ------------------------------------------------------------------
 

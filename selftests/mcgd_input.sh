@@ -91,8 +91,11 @@ test_bad_files_are_refused_with_the_file_and_line() {
 # MCGD_MEMBERS hosts (12 here, 100 in make soak): formed, then a rotation
 # that every one sends on within the activation delay + 2 s.
 test_a_big_group_rekeys_within_the_activation_delay_plus_2_s() {
-	local n=${MCGD_MEMBERS:-12} i h out big=() socks=() t0
+	local n=${MCGD_MEMBERS:-12} i h out big=() socks=() t0 hello=5 wait=300
 	mcg_load
+	# A hundred members' hellos, each checked by each, saturate a TCG
+	# guest at one every 5 s (members flap in and out of the election).
+	[ "$n" -gt 30 ] && hello=10 wait=900
 	for i in $(seq "$n"); do big+=("mcgd-b$i"); done
 	trap 'for h in "${big[@]}"; do [ -f "$TMP/$h/pid" ] && kill -9 "$(cat "$TMP/$h/pid")" 2>/dev/null; ip netns del "$h" 2>/dev/null; done; ip netns del mcgd-bbr 2>/dev/null' EXIT
 	t0=$SECONDS
@@ -101,10 +104,8 @@ test_a_big_group_rekeys_within_the_activation_delay_plus_2_s() {
 	"$MCGCTL" pubid < "$TMP/admin.key" > "$TMP/admin.pub" || fail "admin"
 	{
 		printf '[group]\nid = %s\naddress = %s\ninterface = eth0\n' $GID $ADDR
-		# Hellos every 5 s: a hundred members' signatures are checked by
-		# each, in a TCG guest.
-		printf 'rotation = 30\nactivation = 5\nhello = 5\n[admins]\nkey = %s\n' \
-			"$(cat "$TMP/admin.pub")"
+		printf 'rotation = 30\nactivation = 5\nhello = %s\n[admins]\nkey = %s\n' \
+			"$hello" "$(cat "$TMP/admin.pub")"
 		printf '[roster]\nversion = 1\n'
 		for i in $(seq "$n"); do
 			h=mcgd-b$i
@@ -127,8 +128,8 @@ test_a_big_group_rekeys_within_the_activation_delay_plus_2_s() {
 		socks+=("$TMP/$h/sock")
 	done
 	echo "$n hosts with identities and mcgd in $((SECONDS - t0)) s"
-	out=$("$MCG_TOP/selftests/mcgd_poll.py" --formed 300 "${socks[@]}") ||
-		{ echo "$out"; cat "$TMP/mcgd-b2/log"; fail "$n members did not form in 300 s"; }
+	out=$("$MCG_TOP/selftests/mcgd_poll.py" --formed "$wait" "${socks[@]}") ||
+		{ echo "$out"; cat "$TMP/mcgd-b2/log"; fail "$n members did not form in $wait s"; }
 	echo "$n members $out after $((SECONDS - t0)) s"
 	# The next rotation (30 s), timed from its first sight at the key
 	# server to the last member sending on it.
