@@ -47,6 +47,35 @@ run() {
 	fi
 }
 
+# mcg_kprobes_start DEF...: kprobe events (each DEF a line of
+# kprobe_events), recording into an empty trace buffer.  Returns 1 when the
+# kernel has none.  record-cmd off: by default the first enabled event also
+# hooks the scheduler's tracepoints to record task names, which patches the
+# text of try_to_wake_up() and __schedule() while the other CPU runs them;
+# under multi-threaded TCG a guest once died of that patching ("Oops: int3"
+# in ttwu_do_activate).  The probes themselves patch only the functions
+# probed, which are mcg's or seldom run, and which the cases arm and disarm
+# with no traffic of their own in flight.
+MCG_TRACEFS=/sys/kernel/tracing
+mcg_kprobes_start() {
+	local t=$MCG_TRACEFS d
+	[ -e $t/kprobe_events ] || mount -t tracefs nodev $t 2>/dev/null
+	[ -e $t/kprobe_events ] || return 1
+	echo 0 > $t/options/record-cmd || return 1
+	[ -e $t/events/kprobes/enable ] && echo 0 > $t/events/kprobes/enable
+	: > $t/kprobe_events || return 1
+	for d in "$@"; do
+		echo "$d" >> $t/kprobe_events || return 1
+	done
+	echo > $t/trace
+	echo 1 > $t/events/kprobes/enable
+}
+
+# mcg_kprobes_stop: disarm the probes; their trace stays readable in
+# $MCG_TRACEFS/trace until mcg_kprobes_clear.
+mcg_kprobes_stop() { echo 0 > $MCG_TRACEFS/events/kprobes/enable; }
+mcg_kprobes_clear() { echo > $MCG_TRACEFS/kprobe_events; }
+
 # The kernel log since the last call of dmesg_mark.
 dmesg_mark() { dmesg --clear 2>/dev/null || dmesg -c >/dev/null; }
 dmesg_new() { dmesg; }

@@ -99,20 +99,13 @@ test_every_member_hears_every_other() {
 # ways into the AEAD (the fast path, and the worker's first datagram of a
 # run).  Not crypto_aead_decrypt: wrappers (simd, pcrypt) call it again.
 kprobe_start() {
-	local t=/sys/kernel/tracing
-	[ -e $t/kprobe_events ] || mount -t tracefs nodev $t 2>/dev/null
-	[ -e $t/kprobe_events ] || return 1
-	echo 'p:mcg_open mcg_aead_open' > $t/kprobe_events &&
-	echo 'p:mcg_open_wait mcg_aead_open_wait' >> $t/kprobe_events || return 1
-	echo > $t/trace
-	echo 1 > $t/events/kprobes/enable
+	mcg_kprobes_start 'p:mcg_open mcg_aead_open' 'p:mcg_open_wait mcg_aead_open_wait'
 }
 
 kprobe_count() {
-	local t=/sys/kernel/tracing
-	echo 0 > $t/events/kprobes/enable
-	grep -cE 'mcg_open(_wait)?:' $t/trace
-	echo > $t/kprobe_events
+	mcg_kprobes_stop
+	grep -cE 'mcg_open(_wait)?:' $MCG_TRACEFS/trace
+	mcg_kprobes_clear
 }
 
 test_fanout_decrypts_once() {
@@ -501,7 +494,7 @@ drained() {
 }
 
 test_link_deleted_while_datagrams_wait() {
-	local t=/sys/kernel/tracing snd after
+	local snd after
 	# Each datagram a run of its own: every one waits for the worker.
 	# The earlier cases' sockets go after a grace period: until then
 	# rmmod is refused.
@@ -511,12 +504,8 @@ test_link_deleted_while_datagrams_wait() {
 	hosts h1 h2 h3
 	# Deliveries after IPv6 dropped the link's routes (rt6_disable_ip()),
 	# in the order the trace has them.
-	[ -e $t/kprobe_events ] || mount -t tracefs nodev $t 2>/dev/null
-	echo 'p:mcg_deliver mcg_deliver' > $t/kprobe_events &&
-		echo 'p:mcg_ifdown rt6_disable_ip' >> $t/kprobe_events ||
+	mcg_kprobes_start 'p:mcg_deliver mcg_deliver' 'p:mcg_ifdown rt6_disable_ip' ||
 		skip "no kprobe events"
-	echo > $t/trace
-	echo 1 > $t/events/kprobes/enable
 	listen h2 "$TMP/seen" -f -r 4194304 -t 20000
 	flood_new_senders h3
 	# A sender that keeps sending until the link has gone.
@@ -526,10 +515,10 @@ test_link_deleted_while_datagrams_wait() {
 	run ip -n h2 link del eth0
 	kill $snd
 	wait_until 120 drained h2
-	echo 0 > $t/events/kprobes/enable
+	mcg_kprobes_stop
 	after=$(awk '/mcg_ifdown:/ { m = 1; next } m && /mcg_deliver:/ { n++ }
-		END { print n + 0 }' $t/trace)
-	echo > $t/kprobe_events
+		END { print n + 0 }' $MCG_TRACEFS/trace)
+	mcg_kprobes_clear
 	kill "$LPID" 2>/dev/null
 	wait
 	M h2 stats g

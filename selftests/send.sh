@@ -225,19 +225,16 @@ test_the_largest_message_follows_the_path_mtu() {
 # socket that sent them.  A kprobe on ip6_output() reads the owner's family
 # (skb->sk at 24, sk_family at 16 on x86-64 since 4.x).
 test_the_datagrams_owner_on_output_is_an_inet6_socket() {
-	local t=/sys/kernel/tracing own other
+	local t=$MCG_TRACEFS own other
 	setup || fail "setup"
-	[ -e $t/kprobe_events ] || mount -t tracefs nodev $t 2>/dev/null
-	echo 'p:mcg_out ip6_output fam=+16(+24($arg3)):u16' > $t/kprobe_events ||
+	mcg_kprobes_start 'p:mcg_out ip6_output fam=+16(+24($arg3)):u16' ||
 		skip "no kprobe events"
-	echo > $t/trace
-	echo 1 > $t/events/kprobes/enable
 	run SA 5 "$MARK" 3
 	run SA -b 5 "$MARK" 3
-	echo 0 > $t/events/kprobes/enable
+	mcg_kprobes_stop
 	own=$(grep -c 'mcg_out:.* fam=10$' $t/trace)
 	other=$(grep -c "mcg_out:.* fam=$(cat /sys/module/mcg/parameters/family)\$" $t/trace)
-	echo > $t/kprobe_events
+	mcg_kprobes_clear
 	echo "ip6_output: $own datagrams owned by an inet6 socket, $other by an AF_MCG one"
 	[ "$other" = 0 ] || fail "$other datagrams went out owned by the AF_MCG socket"
 	[ "$own" -ge 4 ] || fail "only $own datagrams seen owned by an inet6 socket"
