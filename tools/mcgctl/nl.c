@@ -414,7 +414,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int mcg_nl_listen(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg)
+int mcg_nl_events(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg)
 {
 	struct talk t = { .nl = nl, .fn = fn, .arg = arg };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
@@ -425,21 +425,22 @@ int mcg_nl_listen(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg)
 	/* Events are unsolicited: sequence number 0, no ACK. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &t);
-	for (;;) {
+	do
 		ret = nl_recvmsgs(nl->sk, cb);
-		if (t.failed)
-			break;
-		/* ENOBUFS: the kernel dropped events we were too slow for. */
-		if (ret == -NLE_NOMEM) {
-			errmsg("monitor: events were lost");
-			continue;
-		}
-		if (ret < 0) {
-			errmsg("monitor: %s", nl_geterror(ret));
-			break;
-		}
-	}
+	while (ret >= 0 && !t.failed);
 	nl_cb_put(cb);
+	return t.failed ? -NLE_FAILURE : ret;
+}
+
+int mcg_nl_listen(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg)
+{
+	int ret;
+
+	/* ENOBUFS: the kernel dropped events we were too slow for. */
+	while ((ret = mcg_nl_events(nl, fn, arg)) == -NLE_NOMEM)
+		errmsg("monitor: events were lost");
+	if (ret != -NLE_FAILURE)
+		errmsg("monitor: %s", nl_geterror(ret));
 	return -1;
 }
 

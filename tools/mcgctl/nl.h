@@ -82,6 +82,14 @@ int mcg_nl_error(const struct nlmsghdr *nlh, char *buf, size_t size);
 /* Top-level attributes of a reply or event; prints and fails if broken. */
 int mcg_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb);
 
+/*
+ * Hands each event that arrives on nl (opened for events) to fn, until fn
+ * fails (-NLE_FAILURE) or reading does: libnl's negative error, which is
+ * -NLE_AGAIN once a non-blocking socket has no more, and -NLE_NOMEM when
+ * the kernel dropped events that were not read in time.
+ */
+int mcg_nl_events(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg);
+
 /* Waits for events forever, handing each to fn; returns only on error. */
 int mcg_nl_listen(struct mcg_nl *nl, mcg_nl_reply_fn fn, void *arg);
 

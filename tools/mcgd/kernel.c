@@ -224,54 +224,35 @@ int mcgd_kernel_key_use(struct mcgd_kernel *k, const char *name,
 }
 
 struct events {
-	struct mcgd_kernel *k;
 	mcgd_exhausted_fn fn;
 	void *arg;
 };
 
-static int any_seq(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-	return NL_OK;
-}
-
-static int on_event(struct nl_msg *msg, void *arg)
+/* Only key-exhausted events matter here; anything else is passed over. */
+static int on_event(struct nlmsghdr *nlh, void *arg)
 {
 	struct events *ev = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[MCG_A_MAX + 1], *kt[MCG_A_KEY_MAX + 1];
 
-	if (nlh->nlmsg_type != ev->k->ev.family ||
-	    genlmsg_hdr(nlh)->cmd != MCG_CMD_KEY_EXHAUSTED ||
+	if (genlmsg_hdr(nlh)->cmd != MCG_CMD_KEY_EXHAUSTED ||
 	    genlmsg_parse(nlh, 0, tb, MCG_A_MAX, mcg_policy) ||
 	    !tb[MCG_A_GROUP_NAME] || !tb[MCG_A_KEY] ||
 	    nla_parse_nested(kt, MCG_A_KEY_MAX, tb[MCG_A_KEY], NULL) ||
 	    !kt[MCG_A_KEY_EPOCH])
-		return NL_OK;
+		return 0;
 	ev->fn(nla_get_string(tb[MCG_A_GROUP_NAME]),
 	       nla_get_u32(kt[MCG_A_KEY_EPOCH]), ev->arg);
-	return NL_OK;
+	return 0;
 }
 
 void mcgd_kernel_events(struct mcgd_kernel *k, mcgd_exhausted_fn fn,
 			void *arg)
 {
-	struct events ev = { .k = k, .fn = fn, .arg = arg };
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
+	struct events ev = { .fn = fn, .arg = arg };
 
-	if (!cb)
-		die_oom();
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &ev);
-	do
-		ret = nl_recvmsgs(k->ev.sk, cb);
-	while (ret >= 0);
-	/* ENOBUFS: events were dropped; an exhausted key is said again by
-	 * the member's next try to send on it... not so: log it.
+	/* The kernel says a key is used up once: a lost event leaves that
+	 * key to the next periodic rotation.
 	 */
-	if (ret == -NLE_NOMEM)
+	if (mcg_nl_events(&k->ev, on_event, &ev) == -NLE_NOMEM)
 		mcgd_log(LOG_WARNING, "kernel events were lost");
-	nl_cb_put(cb);
 }

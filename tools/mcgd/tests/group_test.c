@@ -222,6 +222,29 @@ static void make_group(int n, int c, unsigned int rotation)
 	sign(&conf);
 }
 
+/*
+ * The admins' roster version 2 into c, signed: make_group()'s group
+ * without its last member, host last (whose section ends conf_text).
+ */
+static void roster_without(int last, struct mcg_conf *c)
+{
+	struct mcg_err e;
+	char tag[32];
+	char *at;
+
+	snprintf(tag, sizeof(tag), "[member h%d]\n", last);
+	at = strstr(conf_text, tag);
+	if (!at || strchr(at + 1, '['))
+		abort();
+	*at = '\0';
+	strstr(conf_text, "version = 1\n")[10] = '2';
+	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", c, &e)) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+	sign(c);
+}
+
 static void start(struct host *h)
 {
 	struct mcg_err e;
@@ -511,13 +534,7 @@ static void test_removal(void)
 	for (j = 0; j < MCGD_EPOCHS; j++)
 		old[j] = hosts[9].slots[j].epoch;
 	/* The admins' roster version 2 drops host 9 (the last section). */
-	*strstr(conf_text, "[member h9]") = '\0';
-	strstr(conf_text, "version = 1\n")[10] = '2';
-	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &next, &e)) {
-		printf("Bail out! %s\n", e.msg);
-		exit(1);
-	}
-	sign(&next);
+	roster_without(9, &next);
 	p0 = sent_packets;
 	b0 = sent_bytes;
 	k0 = ks_bytes;
@@ -807,13 +824,7 @@ static void test_roster_spreads(void)
 	run(15000);
 	CHECK(converged(NULL, why, sizeof(why)), "10 members formed %s", why);
 	/* Version 2 drops host 9; only host 3 is given it, as an admin would. */
-	*strstr(conf_text, "[member h9]") = '\0';
-	strstr(conf_text, "version = 1\n")[10] = '2';
-	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &v2, &e)) {
-		printf("Bail out! %s\n", e.msg);
-		exit(1);
-	}
-	sign(&v2);
+	roster_without(9, &v2);
 	loss_pct = 20;
 	rosters_saved = 0;
 	CHECK(!mcgd_member_roster(&hosts[3].m, &v2, now, &e),
@@ -919,11 +930,7 @@ static void test_hundred(void)
 		struct mcg_err e;
 		uint64_t p0 = ks_packets;
 
-		*strstr(conf_text, "[member h99]") = '\0';
-		strstr(conf_text, "version = 1\n")[10] = '2';
-		if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &next, &e))
-			abort();
-		sign(&next);
+		roster_without(99, &next);
 		hosts[99].deaf_roster = true;	/* it listens on */
 		for (i = 0; i < 99; i++)
 			mcgd_member_roster(&hosts[i].m, &next, now, &e);
@@ -1001,24 +1008,7 @@ static void figures(int n)
 	start_all();
 	form = run_until_on(-1, 0, 600000);
 	before = hosts[0].tx;
-	*strstr(conf_text, "[member h") = '\0';	/* keep the head */
-	strstr(conf_text, "version = 1\n")[10] = '2';
-	/* The head again, with members 0 .. n - 2. */
-	{
-		char *p = conf_text + strlen(conf_text);
-		char pub[MCG_KEY_B64 + 1];
-
-		for (i = 0; i < n - 1; i++) {
-			mcg_key_format(pub, hosts[i].id.pk);
-			p += sprintf(p, "[member h%d]\nkey = %s\nsender = %d\n%s", i,
-				     pub, i + 1, i < 3 ? "priority = 1\n" : "");
-		}
-	}
-	if (mcg_conf_parse(conf_text, strlen(conf_text), "sim", &next, &e)) {
-		printf("Bail out! %s\n", e.msg);
-		exit(1);
-	}
-	sign(&next);
+	roster_without(n - 1, &next);
 	hosts[n - 1].deaf_roster = true;
 	p0 = ks_packets;
 	b0 = ks_bytes;
