@@ -60,6 +60,8 @@ static uint64_t now;
 static unsigned int loss_pct;
 static uint64_t sent_packets, sent_bytes, ks_bytes, ks_packets;
 static uint64_t ks_cpu_ns;	/* host 0's time in the state machine */
+static uint64_t sent_type[__MCG_MSG_MAX];	/* every host's, by type */
+static uint64_t relayed;	/* KEK and REKEY not from host 0 */
 static unsigned int hello_s = 2;
 static struct mcg_conf conf;
 static struct packet *tap;	/* the key server's datagrams, when set */
@@ -74,6 +76,10 @@ static void h_send(void *arg, const uint8_t *d, size_t len)
 
 	sent_packets++;
 	sent_bytes += len;
+	if (d[3] < __MCG_MSG_MAX)
+		sent_type[d[3]]++;
+	if ((d[3] == MCG_MSG_KEK || d[3] == MCG_MSG_REKEY) && h->i != 0)
+		relayed++;
 	/* The key server's rekeys: KEK and REKEY datagrams, repeats too. */
 	if ((d[3] == MCG_MSG_KEK || d[3] == MCG_MSG_REKEY) && h->i == 0) {
 		ks_bytes += len;
@@ -922,22 +928,31 @@ static void test_hundred(void)
 	{
 		/*
 		 * A removal: the new KEK to 98 others and itself is 9 KEK
-		 * datagrams, then one REKEY, 3 copies each.  Members that
-		 * saw the key server's hello before its REKEY used to ask
-		 * (SYNC) anyway, and were served one by one: 210 datagrams.
+		 * datagrams, then one REKEY, 3 copies each, until the last
+		 * member sends on the new epoch and the repeats are over.
+		 * Before SYNCs were batched and answered once, members that
+		 * saw the key server's hello before its REKEY asked anyway
+		 * and were served one by one: 240 datagrams from the key
+		 * server, 102 SYNCs, 438 rekeys relayed by members.
 		 */
 		struct mcg_conf next;
 		struct mcg_err e;
-		uint64_t p0 = ks_packets;
+		uint64_t p0 = ks_packets, s0 = sent_type[MCG_MSG_SYNC], r0 = relayed;
 
+		before = hosts[0].tx;
 		roster_without(99, &next);
 		hosts[99].deaf_roster = true;	/* it listens on */
 		for (i = 0; i < 99; i++)
 			mcgd_member_roster(&hosts[i].m, &next, now, &e);
-		run(8000);
-		CHECK(ks_packets - p0 == 30,
+		t = run_until_on(99, before, 20000);
+		run(3000);	/* the repeats */
+		CHECK(t >= 0 && ks_packets - p0 == 30,
 		      "a removal at 100: the key server sends 30 datagrams (9 KEK and a REKEY, 3 copies), %llu",
 		      (unsigned long long)(ks_packets - p0));
+		CHECK(relayed == r0 && sent_type[MCG_MSG_SYNC] - s0 <= 10,
+		      "and no storm: %llu SYNCs, %llu rekeys relayed by members",
+		      (unsigned long long)(sent_type[MCG_MSG_SYNC] - s0),
+		      (unsigned long long)(relayed - r0));
 		mcg_conf_free(&next);
 		stop(&hosts[99]);	/* it left; the rest goes on with 99 */
 	}
