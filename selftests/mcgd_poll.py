@@ -9,7 +9,13 @@ sends on when called, is installed there, then until every daemon sends
 on it; prints "new EPOCH after MS ms all" with the milliseconds from the
 epoch's first sight to the last daemon sending on it.  With --formed,
 waits only until all send on one epoch and prints "formed EPOCH".
-Exits 1 on timeout, saying how many were on it."""
+Exits 1 on timeout, saying how many were on it.
+
+mcgd_poll.py --when FIELD VALUE TIMEOUT SOCKET: prints "ready" once it
+polls, then, every 20 ms, until FIELD of the one daemon reads VALUE; prints
+the wall clock of that sight in milliseconds since the epoch (what
+"date +%s%3N" prints), so that a script times an event it causes after
+"ready" more finely than by starting mcgctl and jq in a loop."""
 
 import socket
 import sys
@@ -46,8 +52,22 @@ def tx(d):
     return int(d.get("tx_epoch", "0"), 0)
 
 
+def when(field, value, timeout, path):
+    deadline = time.monotonic() + timeout
+    print("ready", flush=True)
+    while time.monotonic() < deadline:
+        if show(path).get(field) == value:
+            print(time.time_ns() // 1000000, flush=True)
+            return 0
+        time.sleep(0.02)
+    print("%s never read %s" % (field, value))
+    return 1
+
+
 def main():
     args = sys.argv[1:]
+    if args[0] == "--when":
+        return when(args[1], args[2], float(args[3]), args[4])
     formed = args[0] == "--formed"
     if formed:
         args = args[1:]
