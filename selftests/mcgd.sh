@@ -96,6 +96,32 @@ test_a_removed_member_hears_nothing_more() {
 		fail "h2 lost messages during the removal"
 }
 
+# An admin gives a member another sender id, in a roster given to another
+# member: the group spreads it, the member's mcgd makes its kernel group
+# again under the new id (old sockets see the group gone, as after
+# "mcgctl group del") and the others hear it under that id.
+test_a_member_given_another_sender_id_sends_under_it() {
+	local ks
+	setup || fail "setup"
+	wait_formed 40 "${HOSTS[@]}" || fail "the group did not form"
+	ks=$(ksender mcgd-h3)
+	[ "$ks" = 3 ] || fail "h3's kernel group has sender $ks, not 3"
+	SENDER_OF[mcgd-h3]=33
+	write_roster 2 "${HOSTS[@]}"
+	install_roster mcgd-h1
+	kill -HUP "$(cat "$TMP/mcgd-h1/pid")"
+	wait_until 20 eval '[ "$(ksender mcgd-h3)" = 33 ]' ||
+		{ cat "$TMP/mcgd-h3/log"; fail "h3's kernel group did not take sender 33"; }
+	grep -h "another sender id" "$TMP/mcgd-h3/log"
+	wait_formed 30 "${HOSTS[@]}" || fail "the group did not form again"
+	recv_start mcgd-h4 r4 -n 5 -t 10000
+	run ip netns exec mcgd-h3 "$SEND" $GID "renumbered%u" 5
+	recv_wait r4
+	cat "$TMP/r4.recv"
+	[ "$(awk '$2 == 33 && $4 ~ /^renumbered/' "$TMP/r4.recv" | wc -l)" = 5 ] ||
+		fail "h4 did not get h3's 5 messages from sender 33"
+}
+
 test_a_key_used_up_in_the_kernel_is_replaced() {
 	local tx ev
 	# The kernel's limits made small: 3 runs of 4 messages per epoch.

@@ -21,6 +21,8 @@ ADDR=ff05::4d47
 TMP=$(mktemp -d)
 # Group timing, seconds: hellos every 1 (lifetime 3), activation 2.
 ROTATION=3600
+# A host's sender id is its number (mcgd-h3: 3) unless set here.
+declare -A SENDER_OF=()
 
 cleanup() {
 	local h
@@ -62,7 +64,7 @@ version = $v
 EOF
 		for h in "$@"; do
 			printf '\n[member %s]\nkey = %s\nsender = %s\n' \
-				"${h#mcgd-}" "$(cat "$TMP/$h/pub")" "$(nr "$h")"
+				"${h#mcgd-}" "$(cat "$TMP/$h/pub")" "${SENDER_OF[$h]:-$(nr "$h")}"
 			case $h in
 			mcgd-h1) echo "priority = 1" ;;
 			mcgd-h2) echo "priority = 2" ;;
@@ -166,6 +168,10 @@ recv_wait() {	# NAME: wait for it to end
 }
 
 lines() { wc -l < "$TMP/$1.recv"; }
+
+ksender() {	# HOST: the kernel group's sender id
+	ip netns exec "$1" "$MCGCTL" -j group show team | jq -r '.. | objects | .sender? // empty' | head -n 1
+}
 
 kstat() {	# HOST COUNTER: the kernel group's counter
 	ip netns exec "$1" "$MCGCTL" -j stats team | jq -r ".groups[0].$2"

@@ -34,6 +34,8 @@ struct mcgd_group {
 	struct mcgd *d;
 	char name[MCG_GROUP_NAME_MAX];
 	uint32_t ifindex;
+	uint32_t sender;		/* the kernel group's, from the roster */
+	bool renumbered;		/* a roster taken gave this host another */
 	int fd;				/* the control port's UDP socket */
 	uint8_t to[28];			/* struct sockaddr_in6 of the group */
 	struct mcgd_member m;
@@ -67,6 +69,9 @@ struct mcgd_group *mcgd_group_start(struct mcgd *d, const char *name,
 				    struct mcg_conf *c, uint64_t now);
 /* Its keys deleted from the kernel, and the kernel group if del. */
 void mcgd_group_stop(struct mcgd_group *g, bool del);
+
+/* Does roster c give this host a sender id other than g's? */
+bool mcgd_group_renumbered(const struct mcgd_group *g, const struct mcg_conf *c);
 
 void mcgd_group_input(struct mcgd_group *g, uint64_t now);
 uint64_t mcgd_group_tick(struct mcgd_group *g, uint64_t now);

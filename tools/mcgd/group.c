@@ -142,7 +142,18 @@ static void g_log(void *arg, const char *line)
 	mcgd_log(LOG_INFO, "%s: %s", g->name, line);
 }
 
-/* Kept, so that a restart never goes back to an older roster. */
+bool mcgd_group_renumbered(const struct mcgd_group *g, const struct mcg_conf *c)
+{
+	const struct mcg_member *self = mcg_conf_member_by_key(c, g->d->id.pk);
+
+	return self && self->sender != g->sender;
+}
+
+/*
+ * Kept, so that a restart never goes back to an older roster.  One that
+ * gives this host another sender id restarts the group under it, once
+ * the datagram that brought it is done with (mcgd.c).
+ */
 static void g_roster(void *arg, const struct mcg_conf *c, const uint8_t *blob,
 		     size_t len)
 {
@@ -154,6 +165,8 @@ static void g_roster(void *arg, const struct mcg_conf *c, const uint8_t *blob,
 	if (mcg_file_write(path, blob, len, &e))
 		mcgd_log(LOG_ERR, "group %s: roster version %llu is not saved: %s",
 			 g->name, (unsigned long long)c->version, e.msg);
+	if (mcgd_group_renumbered(g, c))
+		g->renumbered = true;
 }
 
 static const struct mcgd_ops group_ops = {
@@ -228,6 +241,7 @@ struct mcgd_group *mcgd_group_start(struct mcgd *d, const char *name,
 			 strerror(errno));
 		goto fail;
 	}
+	g->sender = self->sender;
 	if (mcgd_kernel_group_up(&d->k, name, c, self->sender, g->ifindex) ||
 	    open_socket(g, c))
 		goto fail;

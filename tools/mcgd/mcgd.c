@@ -155,6 +155,52 @@ static void start(struct mcgd *d, const char *name, uint64_t now)
 	}
 }
 
+/* g stopped and started again from c, which is used up. */
+static void restart(struct mcgd *d, struct mcgd_group *g, struct mcg_conf *c,
+		    uint64_t now)
+{
+	char name[MCG_GROUP_NAME_MAX];
+
+	strcpy(name, g->name);
+	unlink_group(d, g);
+	mcgd_group_stop(g, false);
+	g = mcgd_group_start(d, name, c, now);
+	if (g) {
+		g->next = d->groups;
+		d->groups = g;
+	}
+}
+
+/*
+ * A group whose roster gave this host another sender id: the kernel group
+ * is made again under it and the member starts afresh (a new incarnation,
+ * as after a restart), from the files and the roster kept in the state
+ * directory.  If that roster is not the one in use (it could not be
+ * saved), the group goes on under its old sender id.
+ */
+static void renumber(struct mcgd *d, struct mcgd_group *g, uint64_t now)
+{
+	uint64_t have = g->m.conf.version;
+	struct mcg_conf c;
+	struct mcg_err e;
+
+	g->renumbered = false;
+	if (mcgd_group_load(d, g->name, &c, &e)) {
+		mcgd_log(LOG_ERR, "group %s: not started under its new sender id: %s",
+			 g->name, e.msg);
+		return;
+	}
+	if (c.version != have) {
+		mcgd_log(LOG_ERR, "group %s: roster version %llu is not kept: sender %u stays",
+			 g->name, (unsigned long long)have, g->sender);
+		mcg_conf_free(&c);
+		return;
+	}
+	mcgd_log(LOG_NOTICE, "group %s: roster version %llu gives this host another sender id: started again",
+		 g->name, (unsigned long long)have);
+	restart(d, g, &c, now);
+}
+
 /* A running group's file again: a newer roster, or another charter. */
 static void reload(struct mcgd *d, struct mcgd_group *g, uint64_t now)
 {
@@ -168,27 +214,20 @@ static void reload(struct mcgd *d, struct mcgd_group *g, uint64_t now)
 		return;
 	}
 	if (!mcg_conf_same_charter(&c, &g->m.conf)) {
-		char name[MCG_GROUP_NAME_MAX];
-
 		mcgd_log(LOG_NOTICE, "group %s: its [group] or [admins] changed: started again",
 			 g->name);
-		strcpy(name, g->name);
-		unlink_group(d, g);
-		mcgd_group_stop(g, false);
-		g = mcgd_group_start(d, name, &c, now);
-		if (g) {
-			g->next = d->groups;
-			d->groups = g;
-		}
+		restart(d, g, &c, now);
 		return;
 	}
 	if (c.version > have) {
-		if (mcgd_member_roster(&g->m, &c, now, &e))
+		if (mcgd_member_roster(&g->m, &c, now, &e)) {
 			mcgd_log(LOG_ERR, "group %s: %s", g->name, e.msg);
-		else
+		} else {
 			mcgd_log(LOG_INFO, "group %s: roster version %llu in use (was %llu)",
 				 g->name, (unsigned long long)c.version,
 				 (unsigned long long)have);
+			g->renumbered = mcgd_group_renumbered(g, &c);
+		}
 		g->next_ms = now;
 	} else if (c.version < have) {
 		mcgd_log(LOG_INFO, "group %s: its file has roster version %llu, the group %llu: kept",
@@ -318,7 +357,7 @@ int main(int argc, char **argv)
 
 	while (!stop) {
 		struct epoll_event evs[16];
-		struct mcgd_group *g;
+		struct mcgd_group *g, *gn;
 		uint64_t now = mcgd_now_ms(), next = now + 60000;
 		int n, j, timeout;
 
@@ -366,6 +405,11 @@ int main(int argc, char **argv)
 		/* After the batch: a reload frees groups it may still name. */
 		if (hup && !stop)
 			reload_all(&d, argv, argc, now);
+		for (g = d.groups; g && !stop; g = gn) {
+			gn = g->next;
+			if (g->renumbered)
+				renumber(&d, g, now);
+		}
 	}
 	ret = 0;
 	while (d.groups) {
