@@ -898,7 +898,18 @@ uint64_t mcgd_member_tick(struct mcgd_member *m, uint64_t now)
 	}
 	for (i = 0; i < m->nout; i++)
 		next = earliest(next, m->out[i].at_ms);
-	/* Elections follow the hellos' lifetimes: look again within one. */
+	/*
+	 * The key server's hello lifetime, to the millisecond: a successor
+	 * then takes over when it runs out, not up to a tick later.  Other
+	 * changes to the election follow the hellos: look again within one.
+	 */
+	if (m->ks && m->ks != m->me) {
+		const struct mcg_peer *p = mcg_peers_find(&m->peers, m->ks);
+
+		if (p && p->incarnation &&
+		    p->seen_ms + lifetime_ms(m) + 1 > now)
+			next = earliest(next, p->seen_ms + lifetime_ms(m) + 1);
+	}
 	return earliest(next, now + 1000);
 }
 
