@@ -114,12 +114,7 @@ mcg_unload() {
 # mcg_unload_retry: rmmod, again for up to 5 s while namespaces that held
 # groups are still going away.
 mcg_unload_retry() {
-	mcg_loaded || return 0
-	for _ in $(seq 50); do
-		rmmod mcg 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rmmod mcg
+	! mcg_loaded || wait_until 5 rmmod mcg 2>/dev/null || rmmod mcg
 }
 
 # mcg_netns_add NS: a fresh namespace NS (an old one of the name goes)

@@ -170,7 +170,7 @@ recv_wait() {	# NAME: wait for it to end
 lines() { wc -l < "$TMP/$1.recv"; }
 
 ksender() {	# HOST: the kernel group's sender id
-	ip netns exec "$1" "$MCGCTL" -j group show team | jq -r '.. | objects | .sender? // empty' | head -n 1
+	ip netns exec "$1" "$MCGCTL" -j group show team | jq -r '.[0].sender'
 }
 
 kstat() {	# HOST COUNTER: the kernel group's counter

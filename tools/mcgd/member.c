@@ -757,6 +757,39 @@ static bool on_line(const struct mcgd_member *m, uint32_t epoch)
 	       term_of(ks->hello.newest_epoch) == term_of(epoch);
 }
 
+/* Sends on act; the epochs before it go after the deactivation delay. */
+static void activate(struct mcgd_member *m, struct mcgd_epoch *act,
+		     uint64_t now)
+{
+	uint32_t delay = act->removal ? m->conf.removal_deactivation :
+					m->conf.deactivation;
+	struct mcgd_epoch *e;
+	unsigned int i;
+
+	if (m->ops->key_use(m->arg, act->epoch)) {
+		/* The old ones stay, and we try again in a second. */
+		say(m, "group %u: the kernel refused to send on epoch %#x",
+		    m->conf.id, act->epoch);
+		act->activate_ms = now + 1000;
+		return;
+	}
+	for (i = 0; i < MCGD_EPOCHS; i++) {
+		e = &m->epochs[i];
+		if (!e->epoch)
+			continue;
+		if (e == act)
+			break;
+		/*
+		 * Older ones go after the deactivation delay; after a
+		 * removal, all of them soon, whatever was planned.
+		 */
+		e->activate_ms = 0;
+		if (!e->delete_ms || e->delete_ms > now + 1000ull * delay)
+			e->delete_ms = now + 1000ull * delay;
+	}
+	act->activate_ms = 0;
+}
+
 static void epochs_due(struct mcgd_member *m, uint64_t now)
 {
 	struct mcgd_epoch *e, *act = NULL;
@@ -775,34 +808,8 @@ static void epochs_due(struct mcgd_member *m, uint64_t now)
 		    on_line(m, e->epoch))
 			act = e;
 	}
-	if (act) {
-		uint32_t delay = act->removal ? m->conf.removal_deactivation :
-						m->conf.deactivation;
-
-		if (m->ops->key_use(m->arg, act->epoch)) {
-			/* The old ones stay, and we try again in a second. */
-			say(m, "group %u: the kernel refused to send on epoch %#x",
-			    m->conf.id, act->epoch);
-			act->activate_ms = now + 1000;
-			goto del;
-		}
-		for (i = 0; i < MCGD_EPOCHS; i++) {
-			e = &m->epochs[i];
-			if (!e->epoch)
-				continue;
-			if (e == act)
-				break;
-			/*
-			 * Older ones go after the deactivation delay; after a
-			 * removal, all of them soon, whatever was planned.
-			 */
-			e->activate_ms = 0;
-			if (!e->delete_ms || e->delete_ms > now + 1000ull * delay)
-				e->delete_ms = now + 1000ull * delay;
-		}
-		act->activate_ms = 0;
-	}
-del:
+	if (act)
+		activate(m, act, now);
 	i = 0;
 	while (i < MCGD_EPOCHS) {
 		e = &m->epochs[i];
