@@ -388,9 +388,37 @@ static void ks_start_term(struct mcgd_member *m, uint64_t now)
 }
 
 /* Slots hold epochs in order of arrival, from the first, with no hole. */
-static void install(struct mcgd_member *m, const struct mcg_rekey *r,
-		    uint64_t now)
+/*
+ * How long ago, on its signer's clock, a datagram was made: that clock now
+ * is what the signer's last hello said plus the time since it came.  The
+ * copies and relays of a datagram are its bytes, so all carry its making.
+ * 0 when unknown (no hello from that incarnation, our clock set back).
+ */
+static uint64_t age_of(const struct mcgd_member *m,
+		       const struct mcg_msg_hdr *h, uint64_t now)
 {
+	const struct mcg_peer *p = mcg_peers_find(&m->peers, h->sender);
+	uint64_t then;
+
+	if (!p || !p->incarnation || p->incarnation != h->incarnation ||
+	    now < p->seen_ms)
+		return 0;
+	then = p->counter + (now - p->seen_ms);
+	return then > h->counter ? then - h->counter : 0;
+}
+
+/*
+ * Installs r's epoch receive-only; it sends on it when the key server's
+ * activation delay, counted from when the key server made it, is over.  A
+ * member that got the rekey late (a relay, a SYNC) so switches with the
+ * others, not a whole delay after them, when they may already have deleted
+ * the epoch it would still send on.
+ */
+static void install(struct mcgd_member *m, const struct mcg_rekey *r,
+		    uint64_t age_ms, uint64_t now)
+{
+	uint64_t wait_ms = 1000ull * r->activation;
+
 	unsigned int n = 0;
 
 	while (n < MCGD_EPOCHS && m->epochs[n].epoch)
@@ -417,7 +445,7 @@ static void install(struct mcgd_member *m, const struct mcg_rekey *r,
 	m->epochs[n] = (struct mcgd_epoch){
 		.epoch = r->epoch,
 		/* Never 0, which means "active". */
-		.activate_ms = now + 1000ull * r->activation + 1,
+		.activate_ms = now + (age_ms < wait_ms ? wait_ms - age_ms : 0) + 1,
 		.removal = r->flags & MCG_REKEY_REMOVAL,
 	};
 	m->counters[MCGD_C_REKEY_IN]++;
@@ -488,7 +516,7 @@ static void on_rekey(struct mcgd_member *m, const struct mcg_msg_hdr *h,
 		sodium_memzero(&r, sizeof(r));
 		return;
 	}
-	install(m, &r, now);
+	install(m, &r, age_of(m, h, now), now);
 	sodium_memzero(&r, sizeof(r));
 	memcpy(m->rekey_cache.d, d, len);
 	m->rekey_cache.len = len;
@@ -753,8 +781,15 @@ static bool on_line(const struct mcgd_member *m, uint32_t epoch)
 	if (m->is_ks || !m->ks)
 		return !m->is_ks || term_of(epoch) == term_of(m->ks_kek.id);
 	ks = mcg_peers_find(&m->peers, m->ks);
-	return !ks || !ks->hello.newest_epoch ||
-	       term_of(ks->hello.newest_epoch) == term_of(epoch);
+	if (!ks || !ks->hello.newest_epoch)
+		return true;
+	/*
+	 * And it still says it is key server: one that took over while
+	 * loss hid the real one from it (and from us) steps down as soon
+	 * as it hears it again, and its epochs are then nobody's line.
+	 */
+	return term_of(ks->hello.newest_epoch) == term_of(epoch) &&
+	       (ks->hello.flags & MCG_HELLO_KS);
 }
 
 /* Sends on act; the epochs before it go after the deactivation delay. */
@@ -788,6 +823,36 @@ static void activate(struct mcgd_member *m, struct mcgd_epoch *act,
 			e->delete_ms = now + 1000ull * delay;
 	}
 	act->activate_ms = 0;
+	act->delete_ms = 0;
+}
+
+/*
+ * We followed one that took over while loss hid the key server, and it
+ * stepped down again: the epoch we send on is nobody's line.  Back to the
+ * newest one of the line we elect that we sent on before, if we still have
+ * it; the other is never sent on again and goes after the deactivation.
+ */
+static void back_on_line(struct mcgd_member *m, uint64_t now)
+{
+	struct mcgd_epoch *e, *off = NULL, *back = NULL;
+	unsigned int i;
+
+	for (i = 0; i < MCGD_EPOCHS; i++) {
+		e = &m->epochs[i];
+		if (!e->epoch || e->activate_ms)
+			continue;
+		if (on_line(m, e->epoch))
+			back = e;
+		else
+			off = e;
+	}
+	if (!off || !back || off < back)
+		return;
+	off->activate_ms = UINT64_MAX;
+	off->delete_ms = now + 1000ull * m->conf.deactivation;
+	say(m, "group %u: epoch %#x is on no key server's line: back to %#x",
+	    m->conf.id, off->epoch, back->epoch);
+	activate(m, back, now);
 }
 
 static void epochs_due(struct mcgd_member *m, uint64_t now)
@@ -808,8 +873,11 @@ static void epochs_due(struct mcgd_member *m, uint64_t now)
 		    on_line(m, e->epoch))
 			act = e;
 	}
-	if (act)
+	if (act) {
 		activate(m, act, now);
+	} else {
+		back_on_line(m, now);
+	}
 	i = 0;
 	while (i < MCGD_EPOCHS) {
 		e = &m->epochs[i];
