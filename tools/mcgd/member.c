@@ -783,12 +783,16 @@ static bool on_line(const struct mcgd_member *m, uint32_t epoch)
 	ks = mcg_peers_find(&m->peers, m->ks);
 	if (!ks || !ks->hello.newest_epoch)
 		return true;
+	if (term_of(ks->hello.newest_epoch) != term_of(epoch))
+		return false;
 	/*
-	 * And it still says it is key server: one that took over while
-	 * loss hid the real one from it (and from us) steps down as soon
-	 * as it hears it again, and its epochs are then nobody's line.
+	 * An epoch of its own term, and it still says it is key server: one
+	 * that took over while loss hid the real one from it (and from us)
+	 * steps down as soon as it hears it again, and the epochs it made
+	 * are then nobody's line.  (One we elect only because loss hides
+	 * the key server from us, and that follows it, is on its line.)
 	 */
-	return term_of(ks->hello.newest_epoch) == term_of(epoch) &&
+	return mcg_epoch_cand(epoch) != mcg_candidate_rank(&m->conf, m->ks) ||
 	       (ks->hello.flags & MCG_HELLO_KS);
 }
 

@@ -738,6 +738,38 @@ static void test_stepped_down(void)
 }
 
 /*
+ * Loss hides the key server from host 3 alone: it elects host 1, which
+ * still hears the key server and never takes over.  The key server's
+ * next epoch is on host 1's line as well, and host 3 sends on it with
+ * the others.
+ */
+static void test_hidden_from_one(void)
+{
+	char why[160] = "";
+	uint32_t before;
+	long t;
+	bool broke;
+
+	make_group(4, 3, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "4 members formed %s", why);
+	memset(hidden_until, 0, sizeof(hidden_until));
+	hidden_until[3] = now + 30000;
+	deaf = ks_hidden;
+	run(8000);
+	before = hosts[0].tx;
+	hosts[0].m.next_rotation_ms = now;
+	t = run_checked(22000, NULL, why, sizeof(why), &broke);
+	CHECK(elected(3) == 2 && !hosts[1].m.is_ks,
+	      "host 3 elects host 1, which does not take over");
+	CHECK(t >= 0 && !broke && hosts[3].tx == hosts[0].tx && hosts[0].tx != before,
+	      "host 3 sends on the key server's new epoch with the others %s", why);
+	deaf = NULL;
+	stop_all();
+}
+
+/*
  * Hidden from the key server for longer, hosts 1 and 2 send on host 1's
  * epoch (the others lose what they send: a split no protocol can hide).
  * When they hear the key server again they go back to its line at once,
@@ -1248,6 +1280,7 @@ static const struct {
 	{ "removal", test_removal },
 	{ "late_rekey", test_late_rekey },
 	{ "stepped_down", test_stepped_down },
+	{ "hidden_from_one", test_hidden_from_one },
 	{ "back_on_line", test_back_on_line },
 	{ "loss_and_offline", test_loss_and_offline },
 	{ "one_answer_per_sync", test_one_answer_per_sync },
