@@ -345,8 +345,14 @@ static void ks_serve(struct mcgd_member *m, uint64_t now, bool rotate,
 			continue;
 		if (k->incarnation != p->incarnation)
 			rotate = true;	/* it may have only what comes next */
-		else if (m->ctr && k->kek_id == m->ks_kek.id)
-			/* The same run of it: the current epoch will do. */
+		else if (m->ctr)
+			/*
+			 * The same run of it, which lost our KEK or was not
+			 * heard when we sent it (a removal's, while loss hid
+			 * its hellos): the current epoch will do.  A new one
+			 * would leave it without the epoch the others are
+			 * about to send on.
+			 */
 			from = mcg_epoch(m->gen, rank(m), m->ctr);
 		else
 			rotate = true;

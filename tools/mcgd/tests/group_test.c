@@ -700,6 +700,52 @@ static void test_late_rekey(void)
 	stop_all();
 }
 
+static bool host2_unheard(const struct packet *p, int to)
+{
+	return p->from == 2 && to == 0 && p->d[3] == MCG_MSG_HELLO &&
+	       now < deaf_until;
+}
+
+/*
+ * Loss hides host 2's hellos from the key server when it removes host 5:
+ * the new KEK goes to the others only.  Heard again, host 2 is served the
+ * KEK with the removal's epoch, which the others are about to send on; a
+ * new epoch made for it would leave it without that one.
+ */
+static void test_unheard_at_removal(void)
+{
+	bool skip[MAX_HOSTS] = { false };
+	struct mcg_conf next;
+	struct mcg_err e;
+	char why[160] = "";
+	uint64_t rot;
+	long t;
+	bool broke;
+	int i;
+
+	make_group(6, 2, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "6 members formed %s", why);
+	deaf = host2_unheard;
+	deaf_until = now + 9000;
+	run(7000);
+	roster_without(5, &next);
+	rot = hosts[0].m.counters[MCGD_C_ROTATIONS];
+	for (i = 0; i < 6; i++)
+		mcgd_member_roster(&hosts[i].m, &next, now, &e);
+	skip[5] = true;
+	t = run_checked(15000, skip, why, sizeof(why), &broke);
+	CHECK(t >= 0 && !broke && hosts[2].tx == hosts[0].tx,
+	      "host 2, unheard at the removal, gets its epoch and loses nothing %s", why);
+	CHECK(hosts[0].m.counters[MCGD_C_ROTATIONS] == rot + 1,
+	      "one new epoch, the removal's (%llu)",
+	      (unsigned long long)(hosts[0].m.counters[MCGD_C_ROTATIONS] - rot));
+	deaf = NULL;
+	mcg_conf_free(&next);
+	stop_all();
+}
+
 static uint64_t hidden_until[MAX_HOSTS];
 
 static bool ks_hidden(const struct packet *p, int to)
@@ -1279,6 +1325,7 @@ static const struct {
 	{ "restart", test_restart },
 	{ "removal", test_removal },
 	{ "late_rekey", test_late_rekey },
+	{ "unheard_at_removal", test_unheard_at_removal },
 	{ "stepped_down", test_stepped_down },
 	{ "hidden_from_one", test_hidden_from_one },
 	{ "back_on_line", test_back_on_line },
