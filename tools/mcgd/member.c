@@ -393,7 +393,6 @@ static void ks_start_term(struct mcgd_member *m, uint64_t now)
 	ks_serve(m, now, true, false);
 }
 
-/* Slots hold epochs in order of arrival, from the first, with no hole. */
 /*
  * How long ago, on its signer's clock, a datagram was made: that clock now
  * is what the signer's last hello said plus the time since it came.  The
@@ -418,13 +417,13 @@ static uint64_t age_of(const struct mcgd_member *m,
  * activation delay, counted from when the key server made it, is over.  A
  * member that got the rekey late (a relay, a SYNC) so switches with the
  * others, not a whole delay after them, when they may already have deleted
- * the epoch it would still send on.
+ * the epoch it would still send on.  Slots hold epochs in order of
+ * arrival, from the first, with no hole.
  */
 static void install(struct mcgd_member *m, const struct mcg_rekey *r,
 		    uint64_t age_ms, uint64_t now)
 {
 	uint64_t wait_ms = 1000ull * r->activation;
-
 	unsigned int n = 0;
 
 	while (n < MCGD_EPOCHS && m->epochs[n].epoch)
@@ -883,11 +882,10 @@ static void epochs_due(struct mcgd_member *m, uint64_t now)
 		    on_line(m, e->epoch))
 			act = e;
 	}
-	if (act) {
+	if (act)
 		activate(m, act, now);
-	} else {
+	else
 		back_on_line(m, now);
-	}
 	i = 0;
 	while (i < MCGD_EPOCHS) {
 		e = &m->epochs[i];
