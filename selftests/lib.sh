@@ -82,9 +82,21 @@ dmesg_new() { dmesg; }
 
 # Fail when the kernel logged a warning, a bug or a leak since dmesg_mark.
 dmesg_check_clean() {
-	local bad
-	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|refcount_t|list_(add|del) corruption|INFO: task .* blocked|lockdep is turned off|DEBUG_LOCKS_WARN_ON|circular locking') || true
+	local bad log
+	log=$(dmesg)
+	bad=$(grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|refcount_t|list_(add|del) corruption|INFO: task .* blocked|lockdep is turned off|DEBUG_LOCKS_WARN_ON|circular locking' <<< "$log") || true
+	# A single-step #DB in the kernel, which nothing here asks for (x86
+	# kprobes step with int3 since 5.14): the kernel's own comment names
+	# QEMU as the known cause.  Under TCG it is the emulator's, said and
+	# not counted; anywhere else it fails as any warning does.
+	if grep -q 'mcgvm.accel=tcg' /proc/cmdline &&
+	   grep -q 'at arch/x86/kernel/traps.c:[0-9]* exc_debug_kernel' <<< "$bad"; then
+		echo "# ignored under TCG: $(grep 'exc_debug_kernel' <<< "$bad" | head -n 1)"
+		bad=$(grep -v 'at arch/x86/kernel/traps.c:[0-9]* exc_debug_kernel' <<< "$bad") || true
+	fi
 	if [ -n "$bad" ]; then
+		# The whole report of each, for whoever reads the failure.
+		awk '/cut here/ { p = 1 } p { print } /end trace/ { p = 0 }' <<< "$log" | head -n 200
 		echo "$bad"
 		fail "the kernel log has warnings"
 	fi
