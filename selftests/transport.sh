@@ -123,8 +123,8 @@ test_malformed_datagrams_are_dropped_and_counted() {
 test_other_traffic_is_not_ours() {
 	setup || fail "setup"
 	run MA group add g addr ff05::4242 dev a0
-	ip netns exec $B "$INJECT" -i b0 -a ff05::4242 -p 6471 -x 00
-	ip netns exec $B "$INJECT" -i b0 -a ff05::4244 -x 00
+	run ip netns exec $B "$INJECT" -i b0 -a ff05::4242 -p 6471 -x 00
+	run ip netns exec $B "$INJECT" -i b0 -a ff05::4244 -x 00
 	sleep 0.5
 	total=$(MA -j stats | jq '[.groups[0] | to_entries[] | select(.key | startswith("rx_drop")) | .value] | add')
 	[ "$total" = 0 ] || { MA stats; fail "traffic to another port or address was counted"; }
