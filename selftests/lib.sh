@@ -178,19 +178,29 @@ mcg_kmemleak_check() {
 # mcg_two_hosts A B: fresh namespaces A and B joined by veth a0 (in A) and
 # b0 (in B), up, with link-local addresses ready (no DAD), so either side
 # can send multicast at once.
+# mcg_lladdr_wait "NS IFACE"...: until each interface has a link-local
+# address and none tentative (MLD reports leave from it), 10 s at most.
+mcg_lladdr_wait() {
+	local h ns dev n
+	for _ in $(seq 100); do
+		n=0
+		for h in "$@"; do
+			read -r ns dev <<< "$h"
+			ip -n "$ns" -6 addr show dev "$dev" scope link | grep -q inet6 &&
+				! ip -n "$ns" -6 addr show dev "$dev" | grep -q tentative || n=1
+		done
+		[ $n = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "no link-local address after 10 s"
+	return 1
+}
 mcg_two_hosts() {
 	local a=$1 b=$2
 	mcg_netns_add "$a" && mcg_netns_add "$b" || return 1
 	ip -n "$a" link add a0 type veth peer name b0 netns "$b" &&
 	ip -n "$a" link set a0 up && ip -n "$b" link set b0 up || return 1
-	for _ in $(seq 100); do
-		ip -n "$a" -6 addr show dev a0 scope link | grep -q inet6 &&
-			ip -n "$b" -6 addr show dev b0 scope link | grep -q inet6 &&
-			! ip -n "$b" -6 addr show dev b0 | grep -q tentative && return 0
-		sleep 0.1
-	done
-	echo "no link-local address after 10 s"
-	return 1
+	mcg_lladdr_wait "$a a0" "$b b0"
 }
 
 # mcg_bridge_hosts BRIDGE_NS HOST...: fresh namespaces, each HOST with an
@@ -206,16 +216,7 @@ mcg_bridge_hosts() {
 	for h in "$@"; do
 		mcg_bridge_plug "$br" "$h" || return 1
 	done
-	for _ in $(seq 100); do
-		n=0
-		for h in "$@"; do
-			ip -n "$h" -6 addr show dev eth0 scope link | grep -q inet6 || n=1
-		done
-		[ $n = 0 ] && return 0
-		sleep 0.1
-	done
-	echo "no link-local address after 10 s"
-	return 1
+	mcg_lladdr_wait "${@/%/ eth0}"
 }
 
 # mcg_bridge_joined BRIDGE_NS GROUP HOST...: wait until bridge br0 has

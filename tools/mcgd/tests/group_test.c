@@ -455,6 +455,17 @@ static bool converged(const bool *skip, char *why, size_t size)
 	return true;
 }
 
+/* make_group(n, c), started and left to form: every test's first step. */
+static void formed(int n, int c)
+{
+	char why[160] = "";
+
+	make_group(n, c, 3600);
+	start_all();
+	run(15000);
+	CHECK(converged(NULL, why, sizeof(why)), "%d members formed %s", n, why);
+}
+
 /*
  * run() in steps, checking the invariant after each once it first held;
  * returns the ms until it held, or -1 if it did not within ms, or broke.
@@ -602,10 +613,7 @@ static void test_removal(void)
 	bool broke, stale = false, learnt = false;
 	int i, j, k;
 
-	make_group(10, 2, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "10 members formed %s", why);
+	formed(10, 2);
 	for (j = 0; j < MCGD_EPOCHS; j++)
 		old[j] = hosts[9].slots[j].epoch;
 	/* The admins' roster version 2 drops host 9 (the last section). */
@@ -678,10 +686,7 @@ static void test_late_rekey(void)
 	bool broke;
 	int i;
 
-	make_group(6, 2, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "6 members formed %s", why);
+	formed(6, 2);
 	roster_without(5, &next);
 	deaf = deaf_to_rekeys;
 	deaf_until = now + 3500;	/* the three copies, a second apart */
@@ -723,10 +728,7 @@ static void test_unheard_at_removal(void)
 	bool broke;
 	int i;
 
-	make_group(6, 2, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "6 members formed %s", why);
+	formed(6, 2);
 	deaf = host2_unheard;
 	deaf_until = now + 9000;
 	run(7000);
@@ -753,6 +755,13 @@ static bool ks_hidden(const struct packet *p, int to)
 	return p->from == 0 && p->d[3] == MCG_MSG_HELLO && now < hidden_until[to];
 }
 
+/* Host 0's hellos, lost to each host until its hidden_until[]. */
+static void hide_ks(void)
+{
+	memset(hidden_until, 0, sizeof(hidden_until));
+	deaf = ks_hidden;
+}
+
 /*
  * Loss hides the key server from hosts 1 and 2 for a lifetime: host 1
  * takes over and host 2 follows it.  Host 1 hears the key server again
@@ -765,14 +774,10 @@ static void test_stepped_down(void)
 	long t;
 	bool broke;
 
-	make_group(4, 3, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "4 members formed %s", why);
-	memset(hidden_until, 0, sizeof(hidden_until));
+	formed(4, 3);
+	hide_ks();
 	hidden_until[1] = now + 7000;
 	hidden_until[2] = now + 14000;
-	deaf = ks_hidden;
 	t = run_checked(20000, NULL, why, sizeof(why), &broke);
 	CHECK(hosts[1].m.counters[MCGD_C_TERMS] && !hosts[1].m.is_ks,
 	      "host 1 took over and stepped down");
@@ -796,13 +801,9 @@ static void test_hidden_from_one(void)
 	long t;
 	bool broke;
 
-	make_group(4, 3, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "4 members formed %s", why);
-	memset(hidden_until, 0, sizeof(hidden_until));
+	formed(4, 3);
+	hide_ks();
 	hidden_until[3] = now + 30000;
-	deaf = ks_hidden;
 	run(8000);
 	before = hosts[0].tx;
 	hosts[0].m.next_rotation_ms = now;
@@ -827,13 +828,9 @@ static void test_back_on_line(void)
 	long t;
 	bool broke;
 
-	make_group(4, 3, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "4 members formed %s", why);
-	memset(hidden_until, 0, sizeof(hidden_until));
+	formed(4, 3);
+	hide_ks();
 	hidden_until[1] = hidden_until[2] = now + 14000;
-	deaf = ks_hidden;
 	run(14000);
 	CHECK(hosts[1].tx && hosts[1].tx != hosts[0].tx && hosts[2].tx == hosts[1].tx,
 	      "hidden from the key server, hosts 1 and 2 send on host 1's epoch (%#x)",
@@ -930,10 +927,7 @@ static void test_a_burst_of_epochs_keeps_the_sending_one(void)
 	char why[160] = "";
 	int r, i;
 
-	make_group(4, 1, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "formed %s", why);
+	formed(4, 1);
 	for (r = 0; r < 4; r++) {
 		hosts[0].m.next_rotation_ms = now;
 		hosts[0].next_ms = now;
@@ -1087,10 +1081,7 @@ static void test_roster_spreads(void)
 	bool broke;
 	int i;
 
-	make_group(10, 2, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "10 members formed %s", why);
+	formed(10, 2);
 	/* Version 2 drops host 9; only host 3 is given it, as an admin would. */
 	roster_without(9, &v2);
 	loss_pct = 20;
@@ -1149,10 +1140,7 @@ static void test_exhausted(void)
 	long t;
 	int i;
 
-	make_group(5, 2, 3600);
-	start_all();
-	run(15000);
-	CHECK(converged(NULL, why, sizeof(why)), "5 members formed %s", why);
+	formed(5, 2);
 	before = hosts[3].tx;
 	r0 = hosts[0].m.counters[MCGD_C_ROTATIONS];
 	/* Every member's kernel says so at once, as under one load. */
