@@ -26,4 +26,15 @@
 #define mcg_crypto_completion(data_fn, req_fn)				\
 	__builtin_choose_expr(MCG_CRYPTO_COMPLETION_GETS_DATA, data_fn, req_fn)
 
+/*
+ * 6.12 hands a UDP tunnel's ICMP error callback the error, port, info and
+ * payload; 6.1, the UDP header's offset.  Likewise, callers write both.
+ */
+#define MCG_ENCAP_ERR_RCV_GETS_OFFSET					\
+	__builtin_types_compatible_p(udp_tunnel_encap_err_rcv_t,	\
+				     void (*)(struct sock *, struct sk_buff *, \
+					      unsigned int))
+#define mcg_encap_err_rcv(payload_fn, offset_fn)			\
+	__builtin_choose_expr(MCG_ENCAP_ERR_RCV_GETS_OFFSET, offset_fn, payload_fn)
+
 #endif /* _MCG_COMPAT_H */

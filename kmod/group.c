@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "dest.h"
 #include "group.h"
 #include "netns.h"
 #include "rx.h"
@@ -40,8 +41,10 @@ struct mcg_group *mcg_group_by_id(struct mcg_net *mn, u32 id)
 	return xa_load(&mn->groups, id);
 }
 
+/* Takes @dests (its unicast peers, or NULL), even when it fails. */
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 				   u32 id, const struct mcg_group_conf *conf,
+				   struct mcg_dests *dests,
 				   struct netlink_ext_ack *extack)
 {
 	struct mcg_group *g;
@@ -50,12 +53,16 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	lockdep_assert_held(&mn->lock);
 	if (mcg_group_by_name(mn, name)) {
 		NL_SET_ERR_MSG(extack, "a group with this name exists");
+		mcg_dests_free(dests);
 		return ERR_PTR(-EEXIST);
 	}
 
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
-	if (!g)
+	if (!g) {
+		mcg_dests_free(dests);
 		return ERR_PTR(-ENOMEM);
+	}
+	RCU_INIT_POINTER(g->dests, dests);
 	g->stats = mcg_stats_alloc(GFP_KERNEL);
 	if (!g->stats) {
 		ret = -ENOMEM;
@@ -96,7 +103,9 @@ struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 	if (ret) {
 		xa_erase(&mn->groups, id);
 		mcg_rx_release(g);	/* never received anything */
-		mcg_group_put(g);	/* after a grace period */
+		/* The packet path may have found it: after a grace period. */
+		mcg_dests_free_rcu(dests);
+		mcg_group_put(g);
 		return ERR_PTR(ret);
 	}
 	hash_add(mn->names, &g->name_node, mcg_name_hash(g->name));
@@ -109,6 +118,7 @@ err_stats:
 	free_percpu(g->stats);
 err_free:
 	kfree(g);
+	mcg_dests_free(dests);
 	return ERR_PTR(ret);
 }
 

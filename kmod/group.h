@@ -18,14 +18,16 @@
 #include "key.h"
 #include "stats.h"
 
+struct mcg_dests;
 struct mcg_net;
+struct mcg_port;
 struct mcg_tx;
 
 /**
  * struct mcg_group_conf - a group's settings, as GROUP_NEW gives them
- * @addr: IPv6 multicast address
+ * @addr: IPv6 multicast address; :: for a group of unicast peers only
  * @port: UDP port
- * @ifindex: the interface it is sent on and joined on
+ * @ifindex: the interface it is sent on and joined on; 0 without @addr
  * @nsources: entries of @sources; 0 for an any-source group
  * @sources: the senders' unicast addresses for a source-specific join
  * @hoplimit: of sent datagrams
@@ -67,9 +69,15 @@ struct mcg_group_conf {
  * @sock_lock: protects @sockets and @dead
  * @sockets: bound sockets (struct mcg_sock), walked under RCU to deliver
  * @dead: deleted: bound sockets got ENODEV, nothing more is sent
- * @sock: the group's kernel UDP socket; senders use it under RCU
- * @dead_sock: @sock after deletion, until @sock_release frees it
- * @sock_release: frees @dead_sock after a grace period
+ * @port: the UDP port's socket, which the group shares with the
+ *	namespace's other groups of that port (udp.c)
+ * @port_node: in @port's list of groups with a multicast address
+ * @sock: @port's socket while the group is in the table; senders use it
+ *	under RCU
+ * @dst_cache: the route to @conf.addr and the source address to use
+ * @dests: unicast peers, or NULL; read under RCU
+ * @release: frees what the packet path may still use, after a grace
+ *	period from deletion
  * @tx: sending state for the current run (tx.c), under RCU
  * @tx_lock: serialises replacing @tx; may sleep (allocates the AEAD)
  * @peers: the senders heard from (peer.c), by id, read under RCU
@@ -98,10 +106,12 @@ struct mcg_group {
 	spinlock_t sock_lock;	/* @sockets, @dead */
 	struct hlist_head sockets;
 	bool dead;
+	struct mcg_port *port;
+	struct hlist_node port_node;
 	struct socket __rcu *sock;
-	struct dst_cache dst_cache;	/* with @sock: its route and source */
-	struct socket *dead_sock;
-	struct rcu_work sock_release;
+	struct dst_cache dst_cache;
+	struct mcg_dests __rcu *dests;
+	struct rcu_work release;
 	struct mcg_tx __rcu *tx;
 	struct mutex tx_lock;	/* @tx */
 	struct rhashtable peers;
@@ -115,6 +125,7 @@ struct mcg_group {
 
 struct mcg_group *mcg_group_create(struct mcg_net *mn, const char *name,
 				   u32 id, const struct mcg_group_conf *conf,
+				   struct mcg_dests *dests,
 				   struct netlink_ext_ack *extack);
 void mcg_group_destroy(struct mcg_group *g);
 void mcg_group_put(struct mcg_group *g);

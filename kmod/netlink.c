@@ -21,6 +21,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "dest.h"
 #include "group.h"
 #include "key.h"
 #include "netlink.h"
@@ -47,6 +48,10 @@ static const struct nla_policy mcg_source_policy[MCG_A_SOURCE_MAX + 1] = {
 	[MCG_A_SOURCE_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
+static const struct nla_policy mcg_peers_policy[MCG_A_PEERS_MAX + 1] = {
+	[MCG_A_PEERS_PEER] = NLA_POLICY_NESTED(mcg_peer_policy),
+};
+
 static const struct nla_policy mcg_key_new_policy[MCG_A_KEY_MAX + 1] = {
 	[MCG_A_KEY_EPOCH] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MCG_A_KEY_ALG] = NLA_POLICY_RANGE(NLA_U32, 1, MCG_ALG_MAX),
@@ -69,7 +74,8 @@ static const struct nla_policy mcg_key_del_policy[MCG_A_KEY_MAX + 1] = {
 						     &mcg_window_range),\
 	[MCG_A_GROUP_UID] = { .type = NLA_U32 },			\
 	[MCG_A_GROUP_GID] = { .type = NLA_U32 },			\
-	[MCG_A_GROUP_MODE] = NLA_POLICY_MAX(NLA_U16, 0777)
+	[MCG_A_GROUP_MODE] = NLA_POLICY_MAX(NLA_U16, 0777),		\
+	[MCG_A_GROUP_PEERS] = NLA_POLICY_NESTED(mcg_peers_policy)
 
 static const struct nla_policy mcg_select_policy[MCG_A_MAX + 1] = {
 	MCG_POLICY_SELECT,
@@ -324,6 +330,7 @@ static int mcg_put_key(struct sk_buff *skb, struct mcg_key *key, bool sending)
 static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 			 struct user_namespace *ns)
 {
+	bool mcast = !ipv6_addr_any(&g->conf.addr);
 	struct mcg_key *tx, *key;
 	struct net_device *dev;
 	struct nlattr *nest;
@@ -332,9 +339,9 @@ static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 	lockdep_assert_held(&g->mn->lock);
 	if (nla_put_string(skb, MCG_A_GROUP_NAME, g->name) ||
 	    nla_put_u32(skb, MCG_A_GROUP_ID, g->id) ||
-	    nla_put_in6_addr(skb, MCG_A_GROUP_ADDR, &g->conf.addr) ||
+	    (mcast && nla_put_in6_addr(skb, MCG_A_GROUP_ADDR, &g->conf.addr)) ||
 	    nla_put_u16(skb, MCG_A_GROUP_PORT, g->conf.port) ||
-	    nla_put_u32(skb, MCG_A_GROUP_IFINDEX, g->conf.ifindex) ||
+	    (mcast && nla_put_u32(skb, MCG_A_GROUP_IFINDEX, g->conf.ifindex)) ||
 	    nla_put_u8(skb, MCG_A_GROUP_HOPLIMIT, g->conf.hoplimit) ||
 	    nla_put_u32(skb, MCG_A_GROUP_WINDOW, g->conf.window) ||
 	    nla_put_u32(skb, MCG_A_GROUP_SENDER, g->conf.sender) ||
@@ -344,12 +351,17 @@ static int mcg_put_group(struct sk_buff *skb, struct mcg_group *g,
 		return -EMSGSIZE;
 
 	rcu_read_lock();
-	dev = dev_get_by_index_rcu(g->mn->net, g->conf.ifindex);
+	dev = mcast ? dev_get_by_index_rcu(g->mn->net, g->conf.ifindex) : NULL;
 	if (dev && nla_put_string(skb, MCG_A_GROUP_IFNAME, dev->name)) {
 		rcu_read_unlock();
 		return -EMSGSIZE;
 	}
 	rcu_read_unlock();
+
+	if (mcg_dests_put(skb, MCG_A_GROUP_PEERS,
+			  rcu_dereference_protected(g->dests,
+						    lockdep_is_held(&g->mn->lock))))
+		return -EMSGSIZE;
 
 	if (g->conf.nsources) {
 		nest = nla_nest_start(skb, MCG_A_GROUP_SOURCES);
@@ -400,6 +412,24 @@ static int mcg_fill_stats(struct sk_buff *skb, struct mcg_group *g,
 typedef int (*mcg_fill_t)(struct sk_buff *skb, struct mcg_group *g,
 			  struct user_namespace *ns);
 
+/*
+ * What a message about a group needs on top of a page: one peer takes a
+ * nest, its address and two counters (dest.c); 256 of them, 14 KiB.
+ */
+#define MCG_PEER_NLSIZE	(nla_total_size(0) +				\
+			 nla_total_size(sizeof(struct in6_addr)) +	\
+			 2 * nla_total_size_64bit(sizeof(u64)))
+#define MCG_GROUP_NLSIZE(npeers) \
+	(NLMSG_GOODSIZE + nla_total_size(0) + (npeers) * MCG_PEER_NLSIZE)
+
+static size_t mcg_group_nlsize(struct mcg_group *g)
+{
+	struct mcg_dests *ds;
+
+	ds = rcu_dereference_protected(g->dests, lockdep_is_held(&g->mn->lock));
+	return MCG_GROUP_NLSIZE(ds ? ds->n : 0);
+}
+
 /* One message: genl header, then @fill for @g (or nothing). */
 static struct sk_buff *mcg_msg(struct mcg_group *g, u8 cmd, u32 portid,
 			       u32 seq, mcg_fill_t fill,
@@ -408,7 +438,7 @@ static struct sk_buff *mcg_msg(struct mcg_group *g, u8 cmd, u32 portid,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(g ? mcg_group_nlsize(g) : NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	hdr = genlmsg_put(msg, portid, seq, &mcg_genl_family, 0, cmd);
@@ -450,7 +480,8 @@ void mcg_nl_key_exhausted(struct mcg_group *g, u32 epoch)
 
 	if (!genl_has_listeners(&mcg_genl_family, mn->net, MCG_MCGRP_EVENTS))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Rare: room for any group, rather than taking the lock twice. */
+	msg = genlmsg_new(MCG_GROUP_NLSIZE(MCG_MAX_PEERS), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &mcg_genl_family, 0, MCG_CMD_KEY_EXHAUSTED);
@@ -474,21 +505,95 @@ err:
 	nlmsg_free(msg);
 }
 
+/* ADDR, IFINDEX and SOURCES of a group with a multicast address. */
+static int mcg_parse_mcast(struct mcg_net *mn, struct mcg_group_conf *cfg,
+			   struct nlattr **attrs, struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int ret;
+
+	cfg->addr = nla_get_in6_addr(attrs[MCG_A_GROUP_ADDR]);
+	ret = mcg_check_group_addr(&cfg->addr, attrs[MCG_A_GROUP_ADDR], extack);
+	if (ret)
+		return ret;
+	cfg->ifindex = nla_get_u32(attrs[MCG_A_GROUP_IFINDEX]);
+	dev = dev_get_by_index(mn->net, cfg->ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_IFINDEX],
+				    "no interface with this index in the namespace");
+		return -ENODEV;
+	}
+	if (!(dev->flags & IFF_MULTICAST)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_IFINDEX],
+				    "the interface does not do multicast");
+		ret = -EINVAL;
+	}
+	dev_put(dev);
+	if (ret)
+		return ret;
+	if (attrs[MCG_A_GROUP_SOURCES]) {
+		ret = mcg_parse_sources(cfg, attrs[MCG_A_GROUP_SOURCES], extack);
+		if (ret)
+			return ret;
+	}
+	if (mcg_addr_is_ssm(&cfg->addr) && !cfg->nsources) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_ADDR],
+				    "a source-specific group (ff3x::/32) needs a source address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The list a request's PEERS gives, or NULL for none (or no PEERS); a
+ * group without a multicast address (@need) must keep one peer at least.
+ */
+static struct mcg_dests *mcg_nl_peers(struct nlattr *attr, bool need,
+				      struct netlink_ext_ack *extack)
+{
+	struct mcg_dests *ds = attr ? mcg_dests_parse(attr, extack) : NULL;
+
+	if (!ds && need) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a group without a multicast address needs a peer");
+		return ERR_PTR(-EINVAL);
+	}
+	return ds;
+}
+
+/* A group of peers only: what belongs to a multicast address is refused. */
+static int mcg_check_no_mcast(struct nlattr **attrs,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = attrs[MCG_A_GROUP_IFINDEX] ?: attrs[MCG_A_GROUP_SOURCES];
+
+	if (attr) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an interface or sources need a multicast address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcg_net *mn = mcg_net(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
 	struct mcg_group_conf *cfg;
+	struct mcg_dests *dests;
 	const char *name;
-	struct net_device *dev;
 	struct mcg_group *g;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MCG_A_GROUP_NAME) ||
-	    GENL_REQ_ATTR_CHECK(info, MCG_A_GROUP_ADDR) ||
-	    GENL_REQ_ATTR_CHECK(info, MCG_A_GROUP_IFINDEX))
+	if (GENL_REQ_ATTR_CHECK(info, MCG_A_GROUP_NAME))
 		return -EINVAL;
+	/* A group without a multicast address has peers only. */
+	if (!attrs[MCG_A_GROUP_PEERS] || attrs[MCG_A_GROUP_ADDR]) {
+		if (GENL_REQ_ATTR_CHECK(info, MCG_A_GROUP_ADDR) ||
+		    GENL_REQ_ATTR_CHECK(info, MCG_A_GROUP_IFINDEX))
+			return -EINVAL;
+	}
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
@@ -500,37 +605,12 @@ static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto out;
 	}
-	cfg->addr = nla_get_in6_addr(attrs[MCG_A_GROUP_ADDR]);
-	ret = mcg_check_group_addr(&cfg->addr, attrs[MCG_A_GROUP_ADDR], extack);
+	if (attrs[MCG_A_GROUP_ADDR])
+		ret = mcg_parse_mcast(mn, cfg, attrs, extack);
+	else
+		ret = mcg_check_no_mcast(attrs, extack);
 	if (ret)
 		goto out;
-	cfg->ifindex = nla_get_u32(attrs[MCG_A_GROUP_IFINDEX]);
-	dev = dev_get_by_index(mn->net, cfg->ifindex);
-	if (!dev) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_IFINDEX],
-				    "no interface with this index in the namespace");
-		ret = -ENODEV;
-		goto out;
-	}
-	if (!(dev->flags & IFF_MULTICAST)) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_IFINDEX],
-				    "the interface does not do multicast");
-		ret = -EINVAL;
-	}
-	dev_put(dev);
-	if (ret)
-		goto out;
-	if (attrs[MCG_A_GROUP_SOURCES]) {
-		ret = mcg_parse_sources(cfg, attrs[MCG_A_GROUP_SOURCES], extack);
-		if (ret)
-			goto out;
-	}
-	if (mcg_addr_is_ssm(&cfg->addr) && !cfg->nsources) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[MCG_A_GROUP_ADDR],
-				    "a source-specific group (ff3x::/32) needs a source address");
-		ret = -EINVAL;
-		goto out;
-	}
 	if (attrs[MCG_A_GROUP_WINDOW]) {
 		ret = mcg_check_window(attrs[MCG_A_GROUP_WINDOW], extack);
 		if (ret)
@@ -549,10 +629,16 @@ static int mcg_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	cfg->sender = mcg_u32_or(attrs[MCG_A_GROUP_SENDER], 0);
 	while (!cfg->sender)
 		cfg->sender = get_random_u32();
+	dests = mcg_nl_peers(attrs[MCG_A_GROUP_PEERS], !attrs[MCG_A_GROUP_ADDR],
+			     extack);
+	if (IS_ERR(dests)) {
+		ret = PTR_ERR(dests);
+		goto out;
+	}
 
 	mutex_lock(&mn->lock);
 	g = mcg_group_create(mn, name, mcg_u32_or(attrs[MCG_A_GROUP_ID], 0),
-			     cfg, extack);
+			     cfg, dests, extack);
 	if (IS_ERR(g)) {
 		ret = PTR_ERR(g);
 		if (ret == -EEXIST && !extack->bad_attr)
@@ -571,6 +657,7 @@ static int mcg_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcg_net *mn = mcg_net(genl_info_net(info));
 	struct nlattr **attrs = info->attrs;
+	struct mcg_dests *dests = NULL;
 	struct mcg_group *g;
 	kuid_t uid;
 	kgid_t gid;
@@ -593,15 +680,26 @@ static int mcg_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 	ret = mcg_get_ids(info, skb, &uid, &gid);
 	if (ret)
 		goto out;
-	/* The only step that can fail once checks pass: do it first. */
+	if (attrs[MCG_A_GROUP_PEERS]) {
+		dests = mcg_nl_peers(attrs[MCG_A_GROUP_PEERS],
+				     ipv6_addr_any(&g->conf.addr), info->extack);
+		if (IS_ERR(dests)) {
+			ret = PTR_ERR(dests);
+			goto out;
+		}
+	}
+	/* The only step that can fail once checks pass: do it last of them. */
 	if (attrs[MCG_A_GROUP_TX_EPOCH]) {
 		ret = mcg_group_set_tx(g, nla_get_u32(attrs[MCG_A_GROUP_TX_EPOCH]),
 				       info->extack);
 		if (ret) {
 			NL_SET_BAD_ATTR(info->extack, attrs[MCG_A_GROUP_TX_EPOCH]);
+			mcg_dests_free(dests);
 			goto out;
 		}
 	}
+	if (attrs[MCG_A_GROUP_PEERS])
+		mcg_udp_set_dests(g, dests);
 	if (attrs[MCG_A_GROUP_HOPLIMIT])
 		WRITE_ONCE(g->conf.hoplimit, nla_get_u8(attrs[MCG_A_GROUP_HOPLIMIT]));
 	if (attrs[MCG_A_GROUP_WINDOW])
@@ -766,6 +864,13 @@ static int mcg_dump_group(struct sk_buff *skb, struct mcg_group *g,
 			  struct user_namespace *ns, unsigned long *pos)
 {
 	return mcg_put_group(skb, g, ns);	/* always whole */
+}
+
+/* A group is dumped whole: room for one with the most peers it may have. */
+static int mcg_nl_group_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = MCG_GROUP_NLSIZE(MCG_MAX_PEERS);
+	return 0;
 }
 
 static int mcg_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1035,6 +1140,7 @@ static const struct genl_ops mcg_genl_ops[] = {
 	{
 		.cmd = MCG_CMD_GROUP_GET,
 		.doit = mcg_nl_group_get,
+		.start = mcg_nl_group_dump_start,
 		.dumpit = mcg_nl_group_dump,
 		.policy = mcg_select_policy,
 		.maxattr = MCG_A_MAX,

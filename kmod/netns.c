@@ -27,6 +27,7 @@ static int __net_init mcg_net_init(struct net *net)
 	mutex_init(&mn->lock);
 	xa_init_flags(&mn->groups, XA_FLAGS_ALLOC1);
 	hash_init(mn->names);
+	INIT_HLIST_HEAD(&mn->ports);
 	mn->gen = 1;
 	atomic_set(&mn->sockets, 0);
 	mn->stats = mcg_stats_alloc(GFP_KERNEL);

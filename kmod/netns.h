@@ -19,6 +19,7 @@
  * @groups: groups by id; written under @lock, read under RCU (packet path)
  *	or @lock (configuration, dumps)
  * @names: groups by name, under @lock
+ * @ports: the UDP ports groups use (struct mcg_port, udp.c), under @lock
  * @gen: bumped by every change of @groups, for dump consistency
  * @stats: counters of datagrams no group could claim
  * @sockets: number of AF_MCG sockets open in it
@@ -28,6 +29,7 @@ struct mcg_net {
 	struct mutex lock;	/* configuration; the packet path uses RCU */
 	struct xarray groups;
 	DECLARE_HASHTABLE(names, MCG_NAME_HASH_BITS);
+	struct hlist_head ports;
 	unsigned int gen;
 	struct mcg_pcpu_stats __percpu *stats;
 	atomic_t sockets;

@@ -1,18 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Each group's kernel UDP socket: bound to the group's address and port on
- * its interface, a member of the multicast group (MLDv2, per source for a
- * source-specific group), the socket mcg sends from and receives on.
+ * The UDP side: one kernel socket per port a namespace's groups use, bound
+ * to [::]:port and shared by every group of that port.  It joins each
+ * group's multicast address on the group's interface (MLDv2, per source
+ * for a source-specific group), receives by multicast and by unicast, and
+ * is what mcg sends from.  The header's group id picks the group; the
+ * datagram's destination and source must then be the group's: its
+ * address on its interface by multicast, one of its peers by unicast.
  *
- * The socket lives as long as the group is in the table.  Deletion
- * unpublishes it (g->sock) and releases it after a grace period from a
- * work item, because senders use it under RCU and releasing may sleep.
+ * One socket per port, not per group: a datagram sent by unicast arrives
+ * at one of the host's own addresses, which only a socket bound to the
+ * port on every address receives, and such a socket conflicts with any
+ * other on the port.  No SO_REUSEADDR: no other socket can take the port
+ * from under the groups.
+ *
+ * A group's deletion drops its membership and unpublishes the socket
+ * from it (g->sock); its port's last group's deletion releases the socket
+ * after a grace period from a work item, because senders use it under RCU
+ * and releasing may sleep.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in6.h>
 #include <linux/rtnetlink.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/addrconf.h>
 #include <net/compat.h>
@@ -20,12 +32,35 @@
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "compat.h"
+#include "dest.h"
 #include "group.h"
 #include "netns.h"
 #include "rx.h"
 #include "stats.h"
 #include "udp.h"
 #include "wire.h"
+
+/**
+ * struct mcg_port - the socket of one UDP port of a namespace
+ * @node: in mn->ports, under mn->lock
+ * @mn: the namespace's mcg state
+ * @port: the port, host order
+ * @users: groups using it, under mn->lock
+ * @sock: bound to [::]:@port; its sk_user_data is this, read under RCU
+ * @groups: its groups with a multicast address; written under mn->lock,
+ *	read under RCU (to count malformed datagrams on their group)
+ * @release: frees @sock after a grace period from the last user's going
+ */
+struct mcg_port {
+	struct hlist_node node;
+	struct mcg_net *mn;
+	u16 port;
+	unsigned int users;
+	struct socket *sock;
+	struct hlist_head groups;
+	struct rcu_work release;
+};
 
 struct workqueue_struct *mcg_wq;
 /*
@@ -36,35 +71,88 @@ struct workqueue_struct *mcg_wq;
  */
 static struct workqueue_struct *mcg_release_wq;
 
+/*
+ * The group a malformed datagram was sent to, to count it on: by
+ * multicast, the one of its address and interface; by unicast there is
+ * no telling (the namespace counts it).  Rare path: a walk.
+ */
+static struct mcg_group *mcg_udp_group_of(struct mcg_port *p,
+					  struct sk_buff *skb)
+{
+	const struct in6_addr *daddr = &ipv6_hdr(skb)->daddr;
+	struct mcg_group *g;
+
+	if (!ipv6_addr_is_multicast(daddr))
+		return NULL;
+	hlist_for_each_entry_rcu(g, &p->groups, port_node)
+		if (ipv6_addr_equal(&g->conf.addr, daddr) &&
+		    g->conf.ifindex == inet6_iif(skb))
+			return g;
+	return NULL;
+}
+
+/*
+ * Whether @skb may be the group's: by multicast, sent to its address on
+ * its interface (the socket's memberships let through only the sources
+ * a source-specific group lists); by unicast, from one of its peers.
+ */
+static enum mcg_stats_attr mcg_udp_accept(struct mcg_group *g,
+					  struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct mcg_dests *ds;
+
+	if (ipv6_addr_is_multicast(&ip6h->daddr)) {
+		if (ipv6_addr_equal(&g->conf.addr, &ip6h->daddr) &&
+		    g->conf.ifindex == inet6_iif(skb))
+			return 0;
+		return MCG_A_STATS_RX_DROP_NO_GROUP;
+	}
+	ds = rcu_dereference(g->dests);
+	if (ds && mcg_dests_find(ds, &ip6h->saddr))
+		return 0;
+	return MCG_A_STATS_RX_DROP_NOT_PEER;
+}
+
 static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	struct mcg_group *g = rcu_dereference_sk_user_data(sk);
+	struct mcg_port *p = rcu_dereference_sk_user_data(sk);
+	struct mcg_pcpu_stats __percpu *stats;
 	struct mcg_wire_info info;
 	enum mcg_stats_attr drop;
+	struct mcg_group *g;
 	struct mcg_key *key;
 
-	if (!g)
+	if (!p)
 		goto free;
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + sizeof(struct mcg_wire_hdr))) {
 		drop = MCG_A_STATS_RX_DROP_SHORT;
-		goto drop;
+		goto malformed;
 	}
 	__skb_pull(skb, sizeof(struct udphdr));
 	switch (mcg_wire_parse(skb->data, skb->len, &info)) {
 	case MCG_WIRE_SHORT:
 		drop = MCG_A_STATS_RX_DROP_SHORT;
-		goto drop;
+		goto malformed;
 	case MCG_WIRE_BAD_HEADER:
 		drop = MCG_A_STATS_RX_DROP_HEADER;
-		goto drop;
+		goto malformed;
 	case MCG_WIRE_OK:
 		break;
 	}
-	if (info.group != g->id) {
-		/* Not a group this socket serves: the namespace counts it. */
-		mcg_stats_add(g->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
+	g = xa_load(&p->mn->groups, info.group);
+	if (!g || g->port != p) {
+		/* Not a group of this port: the namespace counts it. */
+		mcg_stats_add(p->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
 		goto free;
 	}
+	drop = mcg_udp_accept(g, skb);
+	if (drop == MCG_A_STATS_RX_DROP_NO_GROUP) {
+		mcg_stats_add(p->mn->stats, drop, 1);
+		goto free;
+	}
+	if (drop)
+		goto drop;
 	/*
 	 * The kernel never loops its own datagrams back (mc_loop is off):
 	 * one with this host's sender id was sent back by someone else, or
@@ -90,6 +178,11 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	skb->dev = NULL;
 	mcg_rx(g, key, skb, &info);
 	return 0;
+malformed:
+	g = mcg_udp_group_of(p, skb);
+	stats = g ? g->stats : p->mn->stats;
+	mcg_stats_add(stats, drop, 1);
+	goto free;
 drop:
 	mcg_stats_add(g->stats, drop, 1);
 free:
@@ -97,6 +190,56 @@ free:
 	return 0;
 }
 
+/*
+ * An ICMPv6 error about a datagram this socket sent (@udp_offset: its
+ * UDP header, after the IPv6 header at skb->data): counted on the peer
+ * it was sent to, found by the group id in the quoted mcg header.
+ * Multicast datagrams draw no errors (RFC 4443, 2.4).
+ */
+static void mcg_udp_err(struct sock *sk, struct sk_buff *skb,
+			unsigned int udp_offset)
+{
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+	struct mcg_wire_hdr buf;
+	const struct mcg_wire_hdr *h;
+	struct mcg_dests *ds;
+	struct mcg_group *g;
+	struct mcg_dest *d;
+	struct mcg_port *p;
+
+	h = skb_header_pointer(skb, udp_offset + sizeof(struct udphdr),
+			       sizeof(buf), &buf);
+	if (!h)
+		return;
+	rcu_read_lock();
+	p = rcu_dereference_sk_user_data(sk);
+	g = p ? xa_load(&p->mn->groups, be32_to_cpu(h->group)) : NULL;
+	if (g && g->port == p) {
+		ds = rcu_dereference(g->dests);
+		d = ds ? mcg_dests_find(ds, &ip6h->daddr) : NULL;
+		if (d)
+			atomic64_inc(&d->tx_errors);
+	}
+	rcu_read_unlock();
+}
+
+/* 6.1's callback is handed the UDP header's offset; 6.12's, its payload. */
+static void mcg_udp_err_payload(struct sock *sk, struct sk_buff *skb, int err,
+				__be16 port, u32 info, u8 *payload)
+{
+	mcg_udp_err(sk, skb, payload - skb->data - sizeof(struct udphdr));
+}
+
+static void mcg_udp_err_offset(struct sock *sk, struct sk_buff *skb,
+			       unsigned int udp_offset)
+{
+	mcg_udp_err(sk, skb, udp_offset);
+}
+
+/*
+ * As IPV6_JOIN_GROUP and IPV6_LEAVE_GROUP take them: the RTNL, then the
+ * socket's lock, which guards its list of memberships.
+ */
 static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
 {
 	const struct mcg_group_conf *c = &g->conf;
@@ -108,10 +251,6 @@ static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
 	int ret;
 
 	if (!c->nsources) {
-		/*
-		 * As IPV6_JOIN_GROUP takes them: the RTNL, then the socket's
-		 * lock, which guards its list of memberships.
-		 */
 		rtnl_lock();
 		lock_sock(sk);
 		ret = ipv6_sock_mc_join(sk, c->ifindex, &c->addr);
@@ -150,15 +289,31 @@ static int mcg_udp_join(struct mcg_group *g, struct sock *sk)
 #endif
 		ret = ipv6_setsockopt(sk, SOL_IPV6, MCAST_JOIN_SOURCE_GROUP,
 				      KERNEL_SOCKPTR(opt), len);
-		if (ret)
+		if (ret) {
+			/* Undoes the sources joined so far, too. */
+			rtnl_lock();
+			lock_sock(sk);
+			ipv6_sock_mc_drop(sk, c->ifindex, &c->addr);
+			release_sock(sk);
+			rtnl_unlock();
 			return ret;
+		}
 	}
 	return 0;
 }
 
+static void mcg_udp_leave(struct mcg_group *g, struct sock *sk)
+{
+	rtnl_lock();
+	lock_sock(sk);
+	ipv6_sock_mc_drop(sk, g->conf.ifindex, &g->conf.addr);
+	release_sock(sk);
+	rtnl_unlock();
+}
+
 /*
  * IPv6 only; our own datagrams are not looped back (they were delivered
- * locally already), and only this group's address is received.  Through
+ * locally already), and only the groups joined are received.  Through
  * setsockopt() because the flags' layout in ipv6_pinfo changed in 6.6.
  */
 static int mcg_udp_sock_setup(struct socket *sock)
@@ -177,66 +332,149 @@ static int mcg_udp_sock_setup(struct socket *sock)
 				     KERNEL_SOCKPTR(&off), sizeof(off));
 }
 
-/*
- * Called under mn->lock, before the group is published.  Takes the RTNL
- * (multicast joins): nothing may take mn->lock while holding the RTNL.
- */
-int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
+static struct mcg_port *mcg_port_new(struct mcg_net *mn, u16 port,
+				     struct netlink_ext_ack *extack)
 {
-	const struct mcg_group_conf *c = &g->conf;
 	struct udp_tunnel_sock_cfg tcfg = {
-		.sk_user_data = g,
 		.encap_type = 1,
 		.encap_rcv = mcg_udp_rcv,
+		.encap_err_rcv = mcg_encap_err_rcv(mcg_udp_err_payload,
+						   mcg_udp_err_offset),
 	};
 	struct sockaddr_in6 sa = {
 		.sin6_family = AF_INET6,
-		.sin6_addr = c->addr,
-		.sin6_port = htons(c->port),
-		.sin6_scope_id = c->ifindex,
+		.sin6_port = htons(port),
 	};
 	struct socket *sock;
-	struct sock *sk;
+	struct mcg_port *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	ret = sock_create_kern(mn->net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot create the group's UDP socket");
+		goto err_free;
+	}
+	ret = mcg_udp_sock_setup(sock);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot set up the group's UDP socket");
+		goto err_sock;
+	}
+	ret = kernel_bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+	if (ret) {
+		if (ret == -EADDRINUSE)
+			NL_SET_ERR_MSG(extack,
+				       "the group's UDP port is in use by another socket");
+		else
+			NL_SET_ERR_MSG(extack, "cannot bind the group's UDP socket");
+		goto err_sock;
+	}
+	p->mn = mn;
+	p->port = port;
+	p->sock = sock;
+	INIT_HLIST_HEAD(&p->groups);
+	tcfg.sk_user_data = p;
+	setup_udp_tunnel_sock(mn->net, sock, &tcfg);
+	hlist_add_head(&p->node, &mn->ports);
+	return p;
+err_sock:
+	sock_release(sock);
+err_free:
+	kfree(p);
+	return ERR_PTR(ret);
+}
+
+static struct mcg_port *mcg_port_get(struct mcg_net *mn, u16 port,
+				     struct netlink_ext_ack *extack)
+{
+	struct mcg_port *p;
+
+	lockdep_assert_held(&mn->lock);
+	hlist_for_each_entry(p, &mn->ports, node) {
+		if (p->port == port) {
+			p->users++;
+			return p;
+		}
+	}
+	p = mcg_port_new(mn, port, extack);
+	if (!IS_ERR(p))
+		p->users = 1;
+	return p;
+}
+
+static void mcg_port_release_work(struct work_struct *work)
+{
+	struct mcg_port *p = container_of(to_rcu_work(work), struct mcg_port,
+					  release);
+
+	udp_tunnel_sock_release(p->sock);
+	kfree(p);
+}
+
+static void mcg_port_put(struct mcg_port *p)
+{
+	lockdep_assert_held(&p->mn->lock);
+	if (--p->users)
+		return;
+	hlist_del(&p->node);
+	/* Stop receiving now; senders may hold the socket until a grace period. */
+	rcu_assign_sk_user_data(p->sock->sk, NULL);
+	INIT_RCU_WORK(&p->release, mcg_port_release_work);
+	queue_rcu_work(mcg_release_wq, &p->release);
+}
+
+static bool mcg_port_has(struct mcg_port *p, const struct mcg_group_conf *c)
+{
+	struct mcg_group *g;
+
+	hlist_for_each_entry(g, &p->groups, port_node)
+		if (ipv6_addr_equal(&g->conf.addr, &c->addr) &&
+		    g->conf.ifindex == c->ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * Called under mn->lock, after the group is published (its datagrams are
+ * received from the moment it joins).  Takes the RTNL (multicast joins):
+ * nothing may take mn->lock while holding the RTNL.
+ */
+int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
+{
+	bool mcast = !ipv6_addr_any(&g->conf.addr);
+	struct mcg_port *p;
 	int ret;
 
 	ret = dst_cache_init(&g->dst_cache, GFP_KERNEL);
 	if (ret)
 		return ret;
-	ret = sock_create_kern(g->mn->net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot create the group's UDP socket");
+	p = mcg_port_get(g->mn, g->conf.port, extack);
+	if (IS_ERR(p)) {
+		ret = PTR_ERR(p);
 		goto err_cache;
 	}
-	sk = sock->sk;
-	ret = sock_bindtoindex(sk, c->ifindex, true);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot bind the UDP socket to the interface");
-		goto err;
+	if (mcast) {
+		if (mcg_port_has(p, &g->conf)) {
+			NL_SET_ERR_MSG(extack,
+				       "the group's address and UDP port are in use on the interface");
+			ret = -EADDRINUSE;
+			goto err_port;
+		}
+		ret = mcg_udp_join(g, p->sock->sk);
+		if (ret) {
+			NL_SET_ERR_MSG(extack,
+				       "cannot join the multicast group on the interface");
+			goto err_port;
+		}
+		hlist_add_head_rcu(&g->port_node, &p->groups);
 	}
-	ret = mcg_udp_sock_setup(sock);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot set up the group's UDP socket");
-		goto err;
-	}
-	/* Binding to the multicast address lets groups share a port. */
-	ret = kernel_bind(sock, (struct sockaddr *)&sa, sizeof(sa));
-	if (ret) {
-		if (ret == -EADDRINUSE)
-			NL_SET_ERR_MSG(extack, "the group's address and UDP port are in use");
-		else
-			NL_SET_ERR_MSG(extack, "cannot bind the group's UDP socket");
-		goto err;
-	}
-	ret = mcg_udp_join(g, sk);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot join the multicast group on the interface");
-		goto err;
-	}
-	setup_udp_tunnel_sock(g->mn->net, sock, &tcfg);
-	rcu_assign_pointer(g->sock, sock);
+	g->port = p;
+	rcu_assign_pointer(g->sock, p->sock);
 	return 0;
-err:
-	sock_release(sock);
+err_port:
+	mcg_port_put(p);
 err_cache:
 	dst_cache_destroy(&g->dst_cache);
 	return ret;
@@ -245,136 +483,221 @@ err_cache:
 static void mcg_udp_release_work(struct work_struct *work)
 {
 	struct mcg_group *g = container_of(to_rcu_work(work), struct mcg_group,
-					   sock_release);
+					   release);
 
-	/* Leaves the multicast group (MLD) and frees the socket. */
-	udp_tunnel_sock_release(g->dead_sock);
-	g->dead_sock = NULL;
-	dst_cache_destroy(&g->dst_cache);	/* no sender can see the socket */
+	/* No sender or receiver can see the group's state any more. */
+	dst_cache_destroy(&g->dst_cache);
+	mcg_dests_free(rcu_dereference_protected(g->dests, true));
+	RCU_INIT_POINTER(g->dests, NULL);
 	mcg_rx_release(g);
 	mcg_group_put(g);
 }
 
-/* Under mn->lock, when the group is deleted. */
+/*
+ * Under mn->lock, when the group is deleted, after it left the table (no
+ * datagram is received for it once a grace period has passed).
+ */
 void mcg_udp_close(struct mcg_group *g)
 {
-	struct socket *sock = rcu_dereference_protected(g->sock, true);
+	struct mcg_port *p = g->port;
 
-	if (!sock)
+	if (!p)
 		return;
 	RCU_INIT_POINTER(g->sock, NULL);
-	/* Stop receiving now; senders may hold the socket until a grace period. */
-	rcu_assign_sk_user_data(sock->sk, NULL);
-	g->dead_sock = sock;
+	if (!ipv6_addr_any(&g->conf.addr)) {
+		hlist_del_init_rcu(&g->port_node);
+		mcg_udp_leave(g, p->sock->sk);
+	}
+	mcg_port_put(p);
 	refcount_inc(&g->refcnt);
-	INIT_RCU_WORK(&g->sock_release, mcg_udp_release_work);
-	queue_rcu_work(mcg_release_wq, &g->sock_release);
+	INIT_RCU_WORK(&g->release, mcg_udp_release_work);
+	queue_rcu_work(mcg_release_wq, &g->release);
 }
 
 /*
- * The route to the group, and the source address in @fl6, from the
- * group's cache: a route and a source address for every datagram would
- * cost more than sealing a small one.  The cache drops what a route
- * change made stale.  Bottom halves off (the cache is per CPU), under
- * RCU, in which @sock was found.
+ * A new list of peers, whole, under mn->lock; the old one goes after a
+ * grace period.  Peers that stay keep their counters.
+ */
+void mcg_udp_set_dests(struct mcg_group *g, struct mcg_dests *ds)
+{
+	struct mcg_dests *old;
+
+	old = rcu_dereference_protected(g->dests, lockdep_is_held(&g->mn->lock));
+	mcg_dests_carry(ds, old);
+	rcu_assign_pointer(g->dests, ds);
+	mcg_dests_free_rcu(old);
+}
+
+/*
+ * The route to @fl6->daddr, and the source address in @fl6, from
+ * @cache: a route and a source address for every datagram would cost
+ * more than sealing a small one.  The cache drops what a route change
+ * made stale.  Bottom halves off (the cache is per CPU), under RCU, in
+ * which @sock was found.
  */
 static struct dst_entry *mcg_udp_route(struct mcg_group *g, struct socket *sock,
-				       struct flowi6 *fl6)
+				       struct dst_cache *cache, struct flowi6 *fl6)
 {
 	struct dst_entry *dst;
 
-	dst = dst_cache_get_ip6(&g->dst_cache, &fl6->saddr);
+	dst = dst_cache_get_ip6(cache, &fl6->saddr);
 	if (dst)
 		return dst;
 	dst = ip6_dst_lookup_flow(g->mn->net, sock->sk, fl6, NULL);
 	if (!IS_ERR(dst))
-		dst_cache_set_ip6(&g->dst_cache, dst, &fl6->saddr);
+		dst_cache_set_ip6(cache, dst, &fl6->saddr);
 	return dst;
 }
 
-static void mcg_udp_flow(struct mcg_group *g, struct flowi6 *fl6)
+/* To the multicast address on the group's interface, or to a peer by the routing table. */
+static void mcg_udp_flow(struct mcg_group *g, const struct in6_addr *peer,
+			 struct flowi6 *fl6)
 {
 	*fl6 = (struct flowi6) {
-		.flowi6_oif = READ_ONCE(g->conf.ifindex),
-		.daddr = g->conf.addr,
+		.flowi6_oif = peer ? 0 : READ_ONCE(g->conf.ifindex),
+		.daddr = peer ? *peer : g->conf.addr,
 		.flowi6_proto = IPPROTO_UDP,
 		.fl6_dport = htons(g->conf.port),
 		.fl6_sport = htons(g->conf.port),
 	};
 }
 
-/*
- * The MTU of the group's path, as IPv6 output will check it: the route's
- * metric, else the interface's IPv6 MTU (net.ipv6.conf.IF.mtu), which may
- * both be below the link's.  0 when there is no route.
- */
-unsigned int mcg_udp_mtu(struct mcg_group *g)
+static unsigned int mcg_udp_route_mtu(struct mcg_group *g, struct socket *sock,
+				      struct dst_cache *cache,
+				      const struct in6_addr *peer)
 {
 	struct dst_entry *dst;
 	unsigned int mtu = 0;
-	struct socket *sock;
 	struct flowi6 fl6;
 
-	mcg_udp_flow(g, &fl6);
+	mcg_udp_flow(g, peer, &fl6);
+	dst = mcg_udp_route(g, sock, cache, &fl6);
+	if (!IS_ERR(dst)) {
+		mtu = dst_mtu(dst);
+		dst_release(dst);
+	}
+	return mtu;
+}
+
+/*
+ * The MTU of the group's paths, as IPv6 output will check it: the least
+ * of the routes' metrics, else of the interfaces' IPv6 MTUs
+ * (net.ipv6.conf.IF.mtu), which may both be below the links'.  A peer
+ * with no route does not count (its sends fail and are counted).  0 when
+ * there is no route at all.
+ */
+unsigned int mcg_udp_mtu(struct mcg_group *g)
+{
+	unsigned int mtu = 0, m, i;
+	struct mcg_dests *ds;
+	struct socket *sock;
+
 	local_bh_disable();
 	rcu_read_lock();
 	sock = rcu_dereference(g->sock);
-	if (sock) {
-		dst = mcg_udp_route(g, sock, &fl6);
-		if (!IS_ERR(dst)) {
-			mtu = dst_mtu(dst);
-			dst_release(dst);
-		}
+	if (!sock)
+		goto out;
+	if (!ipv6_addr_any(&g->conf.addr))
+		mtu = mcg_udp_route_mtu(g, sock, &g->dst_cache, NULL);
+	ds = rcu_dereference(g->dests);
+	for (i = 0; ds && i < ds->n; i++) {
+		m = mcg_udp_route_mtu(g, sock, &ds->d[i].cache, &ds->d[i].addr);
+		if (m && (!mtu || m < mtu))
+			mtu = m;
 	}
+out:
 	rcu_read_unlock();
 	local_bh_enable();
 	return mtu;
 }
 
 /*
- * Send one sealed datagram (skb->data at the mcg header) to the group.
- * Consumes @skb.  Runs in process context.
+ * One datagram to one destination: @peer, else the multicast address.
+ * Consumes @skb.  Bottom halves off, under RCU.
+ */
+static int mcg_udp_send(struct mcg_group *g, struct socket *sock,
+			struct dst_cache *cache, const struct in6_addr *peer,
+			struct sk_buff *skb)
+{
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+	u8 hoplimit;
+
+	mcg_udp_flow(g, peer, &fl6);
+	dst = mcg_udp_route(g, sock, cache, &fl6);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return PTR_ERR(dst);
+	}
+	/* The group's hop limit scopes its multicast; unicast goes as routed. */
+	hoplimit = peer ? ip6_dst_hoplimit(dst) : READ_ONCE(g->conf.hoplimit);
+	skb_set_owner_w(skb, sock->sk);
+	skb->dev = dst->dev;
+	udp_tunnel6_xmit_skb(dst, sock->sk, skb, NULL, &fl6.saddr, &fl6.daddr,
+			     0, hoplimit, 0, fl6.fl6_sport, fl6.fl6_dport, false);
+	return 0;
+}
+
+/*
+ * Send one sealed datagram, or a train of them (skb->data at the mcg
+ * header), to the group: a copy of its headers and bytes to each peer,
+ * then @skb itself to the multicast address (or to the last peer).
+ * Nothing is sealed again: what a peer costs is a copy and a send.
+ * Consumes @skb.  Runs in process context.  Fails if no destination
+ * took it.
  */
 int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb)
 {
-	struct dst_entry *dst;
+	unsigned int segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	bool mcast = !ipv6_addr_any(&g->conf.addr);
+	unsigned int i, n, sent = 0;
+	struct mcg_dests *ds;
 	struct socket *sock;
-	struct flowi6 fl6;
-	int ret = 0;
+	struct sk_buff *one;
+	struct mcg_dest *d;
+	int ret = -ENODEV;
 
-	mcg_udp_flow(g, &fl6);
-	local_bh_disable();
-	rcu_read_lock();
-	sock = rcu_dereference(g->sock);
-	if (!sock) {
-		ret = -ENODEV;
-		goto err;
-	}
-	dst = mcg_udp_route(g, sock, &fl6);
-	if (IS_ERR(dst)) {
-		ret = PTR_ERR(dst);
-		goto err;
-	}
 	/*
 	 * The AF_MCG socket paid for the skb while it was filled and sealed.
-	 * Below here it is a datagram of the group's UDP socket, whose owner
+	 * Below here it is a datagram of the port's UDP socket, whose owner
 	 * IPv6 output reads as an inet6 socket (its MTU discovery and
 	 * fragment settings): it must not find an AF_MCG one there.
 	 */
 	skb_orphan(skb);
-	skb_set_owner_w(skb, sock->sk);
-	skb->dev = dst->dev;
-	udp_tunnel6_xmit_skb(dst, sock->sk, skb, NULL, &fl6.saddr, &fl6.daddr,
-			     0, READ_ONCE(g->conf.hoplimit), 0, fl6.fl6_sport,
-			     fl6.fl6_dport, false);
-	rcu_read_unlock();
-	local_bh_enable();
-	return 0;
-err:
+	local_bh_disable();
+	rcu_read_lock();
+	sock = rcu_dereference(g->sock);
+	if (!sock)
+		goto out;
+	ds = rcu_dereference(g->dests);
+	n = ds ? ds->n : 0;
+	for (i = 0; i < n; i++) {
+		d = &ds->d[i];
+		if (!mcast && i == n - 1) {
+			one = skb;
+			skb = NULL;
+		} else {
+			one = pskb_copy(skb, GFP_ATOMIC);
+		}
+		ret = one ? mcg_udp_send(g, sock, &d->cache, &d->addr, one) : -ENOMEM;
+		if (ret) {
+			atomic64_inc(&d->tx_errors);
+			continue;
+		}
+		atomic64_add(segs, &d->tx_packets);
+		sent++;
+	}
+	if (skb) {
+		ret = mcg_udp_send(g, sock, &g->dst_cache, NULL, skb);
+		skb = NULL;
+		if (!ret)
+			sent++;
+	}
+out:
 	rcu_read_unlock();
 	local_bh_enable();
 	kfree_skb(skb);
-	return ret;
+	return sent ? 0 : ret;
 }
 
 /* Wait until every group socket released so far is gone. */

@@ -5,6 +5,7 @@
 #include <linux/skbuff.h>
 #include <net/netlink.h>
 
+struct mcg_dests;
 struct mcg_group;
 
 /* Frees what may sleep, after RCU grace periods (sockets, AEADs). */
@@ -12,6 +13,7 @@ extern struct workqueue_struct *mcg_wq;
 
 int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack);
 void mcg_udp_close(struct mcg_group *g);
+void mcg_udp_set_dests(struct mcg_group *g, struct mcg_dests *ds);
 int mcg_udp_xmit(struct mcg_group *g, struct sk_buff *skb);
 unsigned int mcg_udp_mtu(struct mcg_group *g);
 void mcg_udp_flush(void);

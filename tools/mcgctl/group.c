@@ -2,7 +2,7 @@
 /*
  * group add, set and del.  "add" and "set" share their words; each word
  * becomes one attribute, and a word given twice is an error rather than
- * a silent "last one wins".
+ * a silent "last one wins" (but for the lists: source and peer).
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -18,12 +18,16 @@ struct grp_args {
 	struct in6_addr addr;
 	struct in6_addr sources[MCG_MAX_SOURCES];
 	unsigned int n_sources;
+	struct in6_addr peers[MCG_MAX_PEERS];
+	unsigned int n_peers;
+	bool peers_none;	/* "peer none": the empty list */
 	uint32_t ifindex, id, sender, window, uid, gid, tx_epoch;
 	uint16_t port, mode;
 	uint8_t hoplimit;
 };
 
-enum { FOR_ADD = 1, FOR_SET = 2 };
+/* MANY: the word may come again, each time adding one to a list. */
+enum { FOR_ADD = 1, FOR_SET = 2, MANY = 4 };
 
 static const struct {
 	const char *word;
@@ -35,7 +39,8 @@ static const struct {
 	{ "port",	MCG_A_GROUP_PORT,	FOR_ADD },
 	{ "id",		MCG_A_GROUP_ID,		FOR_ADD },
 	{ "sender",	MCG_A_GROUP_SENDER,	FOR_ADD },
-	{ "source",	MCG_A_GROUP_SOURCES,	FOR_ADD },
+	{ "source",	MCG_A_GROUP_SOURCES,	FOR_ADD | MANY },
+	{ "peer",	MCG_A_GROUP_PEERS,	FOR_ADD | FOR_SET | MANY },
 	{ "hoplimit",	MCG_A_GROUP_HOPLIMIT,	FOR_ADD | FOR_SET },
 	{ "window",	MCG_A_GROUP_WINDOW,	FOR_ADD | FOR_SET },
 	{ "owner",	MCG_A_GROUP_UID,	FOR_ADD | FOR_SET },
@@ -56,8 +61,49 @@ static int parse_epoch(const char *word, const char *s, uint32_t *epoch)
 	return parse_u32(word, s, 1, UINT32_MAX, epoch);
 }
 
-static int parse_value(struct grp_args *r, int attr, const char *word,
-		       const char *val)
+/*
+ * One more peer, or "none" (set only), which stands alone: the kernel
+ * takes a list given whole, and an empty one is how to ask for no peers.
+ */
+static int parse_peer_word(struct grp_args *r, int for_cmd, const char *val)
+{
+	struct in6_addr *a;
+	unsigned int i;
+
+	if (!strcmp(val, "none")) {
+		if (for_cmd != FOR_SET) {
+			errmsg("'peer none' is for 'group set'; a new group has no peers but those given");
+			return -1;
+		}
+		if (r->peers_none || r->n_peers)
+			goto alone;
+		r->peers_none = true;
+		return 0;
+	}
+	if (r->peers_none)
+		goto alone;
+	if (r->n_peers == MCG_MAX_PEERS) {
+		errmsg("at most %d peers", MCG_MAX_PEERS);
+		return -1;
+	}
+	a = &r->peers[r->n_peers];
+	if (parse_peer(val, a))
+		return -1;
+	for (i = 0; i < r->n_peers; i++) {
+		if (!memcmp(&r->peers[i], a, sizeof(*a))) {
+			errmsg("peer '%s' is given twice", val);
+			return -1;
+		}
+	}
+	r->n_peers++;
+	return 0;
+alone:
+	errmsg("'peer none' empties the list; it goes without other peers");
+	return -1;
+}
+
+static int parse_value(struct grp_args *r, int for_cmd, int attr,
+		       const char *word, const char *val)
 {
 	uint32_t v;
 
@@ -81,6 +127,8 @@ static int parse_value(struct grp_args *r, int attr, const char *word,
 			return -1;
 		}
 		return parse_in6(word, val, &r->sources[r->n_sources++]);
+	case MCG_A_GROUP_PEERS:
+		return parse_peer_word(r, for_cmd, val);
 	case MCG_A_GROUP_HOPLIMIT:
 		if (parse_u32(word, val, 1, UINT8_MAX, &v))
 			return -1;
@@ -121,14 +169,33 @@ static int parse_group(const struct cmd *c, int for_cmd, int argc,
 			return usage_error(c, "unknown word '%s'", argv[a]);
 		if (a + 1 == argc)
 			return usage_error(c, "'%s' needs a value", argv[a]);
-		if ((r->have & HAVE(words[i].attr)) &&
-		    words[i].attr != MCG_A_GROUP_SOURCES)
+		if ((r->have & HAVE(words[i].attr)) && !(words[i].cmds & MANY))
 			return usage_error(c, "'%s' is given twice", argv[a]);
-		if (parse_value(r, words[i].attr, argv[a], argv[a + 1]))
+		if (parse_value(r, for_cmd, words[i].attr, argv[a],
+				argv[a + 1]))
 			return 1;
 		r->have |= HAVE(words[i].attr);
 	}
 	return 0;
+}
+
+static int put_peers(struct nl_msg *msg, const struct grp_args *r)
+{
+	struct nlattr *nest, *peer;
+	unsigned int i;
+
+	nest = nla_nest_start(msg, MCG_A_GROUP_PEERS | NLA_F_NESTED);
+	if (!nest)
+		return -1;
+	for (i = 0; i < r->n_peers; i++) {
+		peer = nla_nest_start(msg, MCG_A_PEERS_PEER | NLA_F_NESTED);
+		if (!peer || nla_put(msg, MCG_A_PEER_ADDR, sizeof(r->peers[i]),
+				     &r->peers[i]))
+			return -1;
+		nla_nest_end(msg, peer);
+	}
+	/* nla_nest_end() would drop the empty nest that "peer none" is. */
+	return nla_nest_end_keep_empty(msg, nest);
 }
 
 static int put_group(struct nl_msg *msg, void *arg)
@@ -160,6 +227,8 @@ static int put_group(struct nl_msg *msg, void *arg)
 				       sizeof(r->sources[i]), &r->sources[i]);
 		nla_nest_end(msg, nest);
 	}
+	if ((r->have & HAVE(MCG_A_GROUP_PEERS)) && put_peers(msg, r))
+		return -1;
 	if (r->have & HAVE(MCG_A_GROUP_HOPLIMIT))
 		err |= nla_put_u8(msg, MCG_A_GROUP_HOPLIMIT, r->hoplimit);
 	if (r->have & HAVE(MCG_A_GROUP_WINDOW))
@@ -178,13 +247,21 @@ static int put_group(struct nl_msg *msg, void *arg)
 static int group_add(const struct cmd *c, int argc, char **argv)
 {
 	struct grp_args r = { 0 };
+	bool addr, dev;
 	int ret = parse_group(c, FOR_ADD, argc, argv, &r);
 
 	if (ret)
 		return ret;
-	if (!(r.have & HAVE(MCG_A_GROUP_ADDR)))
-		return usage_error(c, "group add needs 'addr'");
-	if (!(r.have & HAVE(MCG_A_GROUP_IFINDEX)))
+	/* Multicast needs both; peers alone make a unicast-only group. */
+	addr = r.have & HAVE(MCG_A_GROUP_ADDR);
+	dev = r.have & HAVE(MCG_A_GROUP_IFINDEX);
+	if (!addr && !dev && !r.n_peers)
+		return usage_error(c, "group add needs 'addr' and 'dev', or a 'peer'");
+	if (dev && !addr)
+		return usage_error(c, r.n_peers ?
+				   "'dev' goes with 'addr'; peers need no interface" :
+				   "group add needs 'addr'");
+	if (addr && !dev)
 		return usage_error(c, "group add needs 'dev'");
 	return mcg_nl_request(MCG_CMD_GROUP_NEW, "group add", put_group, &r);
 }
@@ -235,12 +312,18 @@ int cmd_flush(const struct cmd *c, int argc, char **argv)
 
 const struct cmd group_cmds[] = {
 	{ .name = "add", .fn = group_add,
-	  .usage = "mcgctl group add NAME addr MADDR dev IFACE [port N] [id N] [sender N]\n"
-		   "                        [source SADDR]... [hoplimit N] [window N]\n"
-		   "                        [owner UID] [group GID] [mode MODE]" },
+	  .usage = "mcgctl group add NAME [addr MADDR dev IFACE] [peer PADDR]... [port N]\n"
+		   "                        [id N] [sender N] [source SADDR]... [hoplimit N]\n"
+		   "                        [window N] [owner UID] [group GID] [mode MODE]",
+	  .help = "A group sends to its multicast address MADDR on IFACE, to each peer, or\n"
+		  "both: it needs 'addr' and 'dev', or a 'peer'.  A peer gets every datagram\n"
+		  "by unicast, and the group takes unicast datagrams from its peers only.\n"
+		  "List as peers only hosts that multicast does not reach (mcgctl(8))." },
 	{ .name = "set", .fn = group_set,
 	  .usage = "mcgctl group set NAME [hoplimit N] [window N] [owner UID] [group GID]\n"
-		   "                        [mode MODE] [txepoch N|auto]" },
+		   "                        [mode MODE] [txepoch N|auto] [peer PADDR|none]...",
+	  .help = "'peer' replaces the whole list of peers with those given; 'peer none'\n"
+		  "empties it (not for a group without a multicast address)." },
 	{ .name = "del", .fn = group_del, .usage = "mcgctl group del NAME" },
 	{ .name = "show", .fn = cmd_show, .usage = "mcgctl group show [NAME]" },
 	{ .name = "list", .fn = cmd_show, .usage = "mcgctl group list" },

@@ -149,7 +149,11 @@ static int cmd_help(const struct cmd *c, int argc, char **argv);
 
 static const struct cmd top_cmds[] = {
 	{ .name = "group", .fn = cmd_show, .sub = group_cmds,
-	  .help = "Defaults: port 6470, hoplimit 1, window 1024, mode 0660, owner root,\n"
+	  .help = "A group sends to its multicast address (addr, on dev), to each of its\n"
+		  "unicast peers, or both.  'peer' repeats; in 'group set' the peers given\n"
+		  "replace the list, and 'peer none' empties it.\n"
+		  "\n"
+		  "Defaults: port 6470, hoplimit 1, window 1024, mode 0660, owner root,\n"
 		  "group root, id the lowest free, sender random.  Without a command,\n"
 		  "'mcgctl group' shows every group." },
 	{ .name = "key", .sub = key_cmds,

@@ -51,6 +51,8 @@ int parse_uid(const char *s, uint32_t *out);
 int parse_gid(const char *s, uint32_t *out);
 int parse_ifname(const char *s, uint32_t *ifindex);
 int parse_in6(const char *word, const char *s, void *addr);
+/* A unicast address a group may list as a peer (struct in6_addr). */
+int parse_peer(const char *s, void *addr);
 int parse_group_name(const char *s);
 int parse_alg(const char *s, uint32_t *alg);
 const char *alg_name(uint32_t alg);

@@ -35,6 +35,7 @@ struct nla_policy mcg_policy[MCG_A_MAX + 1] = {
 	[MCG_A_STATS]		= { .type = NLA_NESTED },
 	[MCG_A_SENDERS]		= { .type = NLA_NESTED },
 	[MCG_A_NS_STATS]	= { .type = NLA_NESTED },
+	[MCG_A_GROUP_PEERS]	= { .type = NLA_NESTED },
 };
 
 /* What one request is waiting for, and what came back. */
@@ -305,7 +306,7 @@ int mcg_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb)
 
 struct nl_msg *mcg_nl_msg(struct mcg_nl *nl, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(MCG_NL_MSG_SIZE);
 
 	if (!msg)
 		die_oom();

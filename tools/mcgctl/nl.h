@@ -27,6 +27,12 @@ extern struct nla_policy mcg_policy[MCG_A_MAX + 1];
 int mcg_nl_open(struct mcg_nl *nl, bool events);
 void mcg_nl_close(struct mcg_nl *nl);
 
+/*
+ * The room of a request: a page, as libnl gives, is too small for a group
+ * with MCG_MAX_PEERS peers (24 bytes each).
+ */
+#define MCG_NL_MSG_SIZE	(MCG_MAX_PEERS * 24 + 4096)
+
 /* A request for cmd; flags may be NLM_F_DUMP.  Exits if out of memory. */
 struct nl_msg *mcg_nl_msg(struct mcg_nl *nl, uint8_t cmd, int flags);
 

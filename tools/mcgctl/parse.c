@@ -3,6 +3,7 @@
  * Syntax of the words on the command line.  Only syntax: whether an address
  * is multicast, a window a multiple of 64 and so on is the kernel's to say,
  * so that there is one judge and its extack message is the one users see.
+ * Peers are the exception (parse_peer()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -132,6 +133,34 @@ int parse_in6(const char *word, const char *s, void *addr)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The kernel refuses the same addresses, but of a list of up to
+ * MCG_MAX_PEERS its message cannot say which one it means: this names it.
+ */
+int parse_peer(const char *s, void *addr)
+{
+	const struct in6_addr *a = addr;
+	const char *what;
+
+	if (parse_in6("peer", s, addr))
+		return -1;
+	if (IN6_IS_ADDR_UNSPECIFIED(a))
+		what = "the unspecified address";
+	else if (IN6_IS_ADDR_LOOPBACK(a))
+		what = "the loopback address";
+	else if (IN6_IS_ADDR_MULTICAST(a))
+		what = "the multicast address";
+	else if (IN6_IS_ADDR_LINKLOCAL(a))
+		what = "the link-local address";
+	else if (IN6_IS_ADDR_V4MAPPED(a))
+		what = "the IPv4-mapped address";
+	else
+		return 0;
+	errmsg("'peer' expects a routable unicast address, not %s '%s'", what,
+	       s);
+	return -1;
 }
 
 int parse_group_name(const char *s)

@@ -27,6 +27,12 @@ static struct nla_policy key_policy[MCG_A_KEY_MAX + 1] = {
 	[MCG_A_KEY_RX_PACKETS]	= { .type = NLA_U64 },
 };
 
+static struct nla_policy peer_policy[MCG_A_PEER_MAX + 1] = {
+	[MCG_A_PEER_ADDR]	= { .minlen = 16, .maxlen = 16 },
+	[MCG_A_PEER_TX_PACKETS]	= { .type = NLA_U64 },
+	[MCG_A_PEER_TX_ERRORS]	= { .type = NLA_U64 },
+};
+
 /* A key nest, parsed, with its epoch for sorting. */
 struct key_view {
 	uint32_t epoch;
@@ -92,19 +98,60 @@ static void each_source(struct nlattr **tb,
 	}
 }
 
+/*
+ * Each peer of MCG_A_GROUP_PEERS with its address in text, handed to fn
+ * with its parsed nest; one without an address is left out.
+ */
+static void each_peer(struct nlattr **tb,
+		      void (*fn)(const char *addr, struct nlattr **pt,
+				 void *arg), void *arg)
+{
+	struct nlattr *pt[MCG_A_PEER_MAX + 1], *a;
+	char buf[INET6_ADDRSTRLEN];
+	int rem;
+
+	if (!tb[MCG_A_GROUP_PEERS])
+		return;
+	nla_for_each_nested(a, tb[MCG_A_GROUP_PEERS], rem) {
+		if (nla_type(a) != MCG_A_PEERS_PEER ||
+		    nla_parse_nested(pt, MCG_A_PEER_MAX, a, peer_policy) ||
+		    !pt[MCG_A_PEER_ADDR])
+			continue;
+		if (inet_ntop(AF_INET6, nla_data(pt[MCG_A_PEER_ADDR]), buf,
+			      sizeof(buf)))
+			fn(buf, pt, arg);
+	}
+}
+
+/* The interface, which a group of peers only has not: ifindex 0. */
+static bool has_ifindex(struct nlattr **tb)
+{
+	return tb[MCG_A_GROUP_IFINDEX] &&
+	       nla_get_u32(tb[MCG_A_GROUP_IFINDEX]);
+}
+
 /* The interface's name: the kernel's word for it, else ours. */
 static const char *dev_name(struct nlattr **tb, char *buf)
 {
+	if (!has_ifindex(tb))
+		return NULL;
 	if (tb[MCG_A_GROUP_IFNAME])
 		return nla_get_string(tb[MCG_A_GROUP_IFNAME]);
-	if (tb[MCG_A_GROUP_IFINDEX] &&
-	    if_indextoname(nla_get_u32(tb[MCG_A_GROUP_IFINDEX]), buf))
+	if (if_indextoname(nla_get_u32(tb[MCG_A_GROUP_IFINDEX]), buf))
 		return buf;
 	return NULL;
 }
 
-static const char *addr_str(struct nlattr *a, char *buf)
+/*
+ * The multicast address in text, or NULL for a group of peers only: the
+ * kernel may report it as "::", which is no address to show.
+ */
+static const char *group_addr(struct nlattr **tb, char *buf)
 {
+	struct nlattr *a = tb[MCG_A_GROUP_ADDR];
+
+	if (!a || IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)nla_data(a)))
+		return NULL;
 	return inet_ntop(AF_INET6, nla_data(a), buf, INET6_ADDRSTRLEN);
 }
 
@@ -162,6 +209,29 @@ int show_key_text(char *buf, size_t size, struct nlattr *key)
 	return 0;
 }
 
+/* "  peer ADDR  tx packets N errors N", as stats prints a sender's rx. */
+static void text_peer(const char *addr, struct nlattr **pt, void *arg)
+{
+	struct nlattr *packets = pt[MCG_A_PEER_TX_PACKETS];
+	struct nlattr *errors = pt[MCG_A_PEER_TX_ERRORS];
+	struct line l;
+
+	(void)arg;
+	line_start(&l, "  peer ", "  ");
+	line_wrap(&l, 80, "    ");
+	line_add(&l, "%s", addr);
+	if (packets)
+		line_add(&l, "tx packets %llu",
+			 (unsigned long long)nla_get_u64(packets));
+	if (errors) {
+		if (packets)
+			l.sep = " ";
+		line_add(&l, "%serrors %llu", packets ? "" : "tx ",
+			 (unsigned long long)nla_get_u64(errors));
+	}
+	line_end(&l);
+}
+
 static void show_key_line(struct key_view *k)
 {
 	struct nlattr **tb = k->tb;
@@ -210,14 +280,14 @@ void show_group_text(struct nlattr **tb, const char *prefix)
 
 	line_start(&l, "  ", "  ");
 	line_wrap(&l, 80, "  ");
-	if (tb[MCG_A_GROUP_ADDR] && addr_str(tb[MCG_A_GROUP_ADDR], addr))
+	if (group_addr(tb, addr))
 		line_add(&l, "address %s", addr);
 	if (tb[MCG_A_GROUP_PORT])
 		line_add(&l, "port %u", nla_get_u16(tb[MCG_A_GROUP_PORT]));
 	dev = dev_name(tb, ifname);
 	if (dev)
 		line_add(&l, "dev %s", dev);
-	else if (tb[MCG_A_GROUP_IFINDEX])
+	else if (has_ifindex(tb))
 		line_add(&l, "ifindex %u",
 			 nla_get_u32(tb[MCG_A_GROUP_IFINDEX]));
 	if (tb[MCG_A_GROUP_HOPLIMIT])
@@ -257,11 +327,28 @@ void show_group_text(struct nlattr **tb, const char *prefix)
 	for (i = 0; i < n; i++)
 		show_key_line(&keys[i]);
 	free(keys);
+
+	/* Last, as there may be hundreds. */
+	each_peer(tb, text_peer, NULL);
 }
 
 static void json_source(const char *addr, void *arg)
 {
 	json_str(arg, NULL, addr);
+}
+
+static void json_peer(const char *addr, struct nlattr **pt, void *arg)
+{
+	struct json *j = arg;
+
+	json_obj_open(j, NULL);
+	json_str(j, "addr", addr);
+	if (pt[MCG_A_PEER_TX_PACKETS])
+		json_u64(j, "tx_packets",
+			 nla_get_u64(pt[MCG_A_PEER_TX_PACKETS]));
+	if (pt[MCG_A_PEER_TX_ERRORS])
+		json_u64(j, "tx_errors", nla_get_u64(pt[MCG_A_PEER_TX_ERRORS]));
+	json_obj_close(j);
 }
 
 static void key_json(struct json *j, struct nlattr **tb)
@@ -303,10 +390,10 @@ void show_group_json(struct json *j, struct nlattr **tb)
 {
 	char addr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE], mode[8];
 	/*
-	 * A whole group (every group has an address) has its lists and flag
-	 * even when empty; an event that names a group only does not.
+	 * A whole group (every group has a port) has its lists and flag even
+	 * when empty; an event that names a group only does not.
 	 */
-	bool whole = tb[MCG_A_GROUP_ADDR];
+	bool whole = tb[MCG_A_GROUP_PORT];
 	struct key_view *keys;
 	const char *dev;
 	size_t i, n;
@@ -315,18 +402,24 @@ void show_group_json(struct json *j, struct nlattr **tb)
 		json_str(j, "name", nla_get_string(tb[MCG_A_GROUP_NAME]));
 	if (tb[MCG_A_GROUP_ID])
 		json_u64(j, "id", nla_get_u32(tb[MCG_A_GROUP_ID]));
-	if (tb[MCG_A_GROUP_ADDR] && addr_str(tb[MCG_A_GROUP_ADDR], addr))
+	/* A group of peers only has no addr, dev or ifindex at all. */
+	if (group_addr(tb, addr))
 		json_str(j, "addr", addr);
 	if (tb[MCG_A_GROUP_PORT])
 		json_u64(j, "port", nla_get_u16(tb[MCG_A_GROUP_PORT]));
 	dev = dev_name(tb, ifname);
 	if (dev)
 		json_str(j, "dev", dev);
-	if (tb[MCG_A_GROUP_IFINDEX])
+	if (has_ifindex(tb))
 		json_u64(j, "ifindex", nla_get_u32(tb[MCG_A_GROUP_IFINDEX]));
 	if (whole || tb[MCG_A_GROUP_SOURCES]) {
 		json_arr_open(j, "sources");
 		each_source(tb, json_source, j);
+		json_arr_close(j);
+	}
+	if (whole || tb[MCG_A_GROUP_PEERS]) {
+		json_arr_open(j, "peers");
+		each_peer(tb, json_peer, j);
 		json_arr_close(j);
 	}
 	if (tb[MCG_A_GROUP_HOPLIMIT])

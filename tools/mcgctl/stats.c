@@ -40,6 +40,7 @@ static const char *const stat_names[MCG_A_STATS_MAX + 1] = {
 	[MCG_A_STATS_RX_DROP_RCVBUF]	= "rx_drop_rcvbuf",
 	[MCG_A_STATS_RX_DROP_BACKLOG]	= "rx_drop_backlog",
 	[MCG_A_STATS_RX_DROP_OWN]	= "rx_drop_own",
+	[MCG_A_STATS_RX_DROP_NOT_PEER]	= "rx_drop_not_peer",
 };
 
 static struct nla_policy stats_policy[MCG_A_STATS_MAX + 1] = {
@@ -93,6 +94,7 @@ static const struct label group_drop_labels[] = {
 static const struct label group_rare_labels[] = {
 	{ MCG_A_STATS_RX_DROP_BACKLOG, "backlog" },
 	{ MCG_A_STATS_RX_DROP_OWN, "own" },
+	{ MCG_A_STATS_RX_DROP_NOT_PEER, "not-peer" },
 	{ MCG_A_STATS_RX_DROP_NO_GROUP, "no-group" },
 	{ }
 };
@@ -114,6 +116,7 @@ static const struct label ns_rare_labels[] = {
 	{ MCG_A_STATS_RX_DROP_RCVBUF, "rcvbuf" },
 	{ MCG_A_STATS_RX_DROP_BACKLOG, "backlog" },
 	{ MCG_A_STATS_RX_DROP_OWN, "own" },
+	{ MCG_A_STATS_RX_DROP_NOT_PEER, "not-peer" },
 	{ }
 };
 

@@ -32,12 +32,17 @@
  *
  * A group is named by MCG_A_GROUP_NAME or MCG_A_GROUP_ID in every request.
  *
- * MCG_CMD_GROUP_NEW	create a group: NAME, ADDR (IPv6 multicast) and
- *			IFINDEX are required; ID (default: the lowest free),
- *			PORT, SOURCES, HOPLIMIT, WINDOW, SENDER (default:
- *			random), UID, GID and MODE are optional.
- * MCG_CMD_GROUP_SET	change HOPLIMIT, WINDOW, UID, GID, MODE, or the
- *			sending epoch (TX_EPOCH; 0 = follow the newest key).
+ * MCG_CMD_GROUP_NEW	create a group: NAME, and ADDR (IPv6 multicast) with
+ *			IFINDEX, or PEERS, or both, are required; ID
+ *			(default: the lowest free), PORT, SOURCES,
+ *			HOPLIMIT, WINDOW, SENDER (default: random), UID,
+ *			GID and MODE are optional.  A group without ADDR
+ *			sends to its peers only and joins nothing.
+ * MCG_CMD_GROUP_SET	change HOPLIMIT, WINDOW, UID, GID, MODE, PEERS
+ *			(the whole list: an empty nest removes every
+ *			peer, which a group without ADDR cannot do), or
+ *			the sending epoch (TX_EPOCH; 0 = follow the
+ *			newest key).
  * MCG_CMD_GROUP_DEL	delete a group; its keys are zeroed.
  * MCG_CMD_GROUP_GET	one group, or all with NLM_F_DUMP; keys are listed
  *			by epoch, algorithm and counters, never material.
@@ -101,6 +106,7 @@ struct sockaddr_mcg {
 #define MCG_GROUP_NAME_MAX	16	/* with the terminating NUL */
 #define MCG_MAX_EPOCHS		4	/* key slots per group */
 #define MCG_MAX_SOURCES		8	/* source addresses per group */
+#define MCG_MAX_PEERS		256	/* unicast peers per group */
 #define MCG_DEFAULT_PORT	6470
 #define MCG_DEFAULT_HOPLIMIT	1	/* as IPV6_MULTICAST_HOPS */
 #define MCG_WINDOW_MIN		1024	/* replay window, in messages */
@@ -159,6 +165,9 @@ enum mcg_attr {
 	MCG_A_STATS,		/* nest of enum mcg_stats_attr */
 	MCG_A_SENDERS,		/* nest of MCG_A_SENDER */
 	MCG_A_NS_STATS,		/* nest of enum mcg_stats_attr */
+	MCG_A_GROUP_PEERS,	/* nest of MCG_A_PEERS_PEER, up to MCG_MAX_PEERS:
+				 * unicast members, each sent every datagram
+				 */
 
 	__MCG_A_MAX,
 	MCG_A_MAX = __MCG_A_MAX - 1
@@ -171,6 +180,36 @@ enum mcg_source_attr {
 
 	__MCG_A_SOURCE_MAX,
 	MCG_A_SOURCE_MAX = __MCG_A_SOURCE_MAX - 1
+};
+
+/* Inside MCG_A_GROUP_PEERS: one MCG_A_PEERS_PEER per unicast peer. */
+enum mcg_peers_attr {
+	MCG_A_PEERS_UNSPEC,
+	MCG_A_PEERS_PEER,	/* nest of enum mcg_peer_attr */
+
+	__MCG_A_PEERS_MAX,
+	MCG_A_PEERS_MAX = __MCG_A_PEERS_MAX - 1
+};
+
+/*
+ * A unicast peer: every datagram the group sends goes to it too, and
+ * datagrams of the group's that arrive by unicast are accepted from the
+ * peers' addresses only.  The counters are the peer's since it was
+ * listed; a new list keeps those of the addresses it still holds.
+ */
+enum mcg_peer_attr {
+	MCG_A_PEER_UNSPEC,
+	MCG_A_PEER_PAD,
+	MCG_A_PEER_ADDR,	/* binary: struct in6_addr, unicast, not
+				 * link-local, loopback or v4-mapped
+				 */
+	MCG_A_PEER_TX_PACKETS,	/* u64, reported: datagrams sent to it */
+	MCG_A_PEER_TX_ERRORS,	/* u64, reported: sends that failed and
+				 * ICMPv6 errors it caused
+				 */
+
+	__MCG_A_PEER_MAX,
+	MCG_A_PEER_MAX = __MCG_A_PEER_MAX - 1
 };
 
 /* Inside MCG_A_KEY. */
@@ -211,9 +250,10 @@ enum mcg_stats_attr {
 	MCG_A_STATS_RX_DROP_HEADER,	/* bad version, type or reserved bits;
 					 * or a bundle whose lengths lie
 					 */
-	MCG_A_STATS_RX_DROP_NO_GROUP,	/* names another group than the one
-					 * whose address and port got it
-					 * (namespace only)
+	MCG_A_STATS_RX_DROP_NO_GROUP,	/* names no group of this port, or,
+					 * by multicast, one of another
+					 * address or interface (namespace
+					 * only)
 					 */
 	MCG_A_STATS_RX_DROP_NO_KEY,	/* unknown epoch */
 	MCG_A_STATS_RX_DROP_AUTH,	/* authentication failed */
@@ -230,6 +270,9 @@ enum mcg_stats_attr {
 					 */
 	MCG_A_STATS_RX_DROP_BACKLOG,	/* too many from new senders or runs */
 	MCG_A_STATS_RX_DROP_OWN,	/* this host's own sender id: reflected */
+	MCG_A_STATS_RX_DROP_NOT_PEER,	/* by unicast, from an address not
+					 * among the group's peers
+					 */
 
 	__MCG_A_STATS_MAX,
 	MCG_A_STATS_MAX = __MCG_A_STATS_MAX - 1

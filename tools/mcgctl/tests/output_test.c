@@ -143,6 +143,48 @@ static void group_odd(struct nl_msg *m)
 	nla_nest_end(m, n);
 }
 
+static void put_peer(struct nl_msg *m, const char *addr, uint64_t packets,
+		     uint64_t errors)
+{
+	struct nlattr *p = nest(m, MCG_A_PEERS_PEER);
+
+	put_addr(m, MCG_A_PEER_ADDR, addr);
+	put_u64(m, MCG_A_PEER_TX_PACKETS, MCG_A_PEER_PAD, packets);
+	put_u64(m, MCG_A_PEER_TX_ERRORS, MCG_A_PEER_PAD, errors);
+	nla_put_u32(m, MCG_A_PEER_MAX + 1, 1);	/* from a newer kernel */
+	nla_nest_end(m, p);
+}
+
+/*
+ * A group of unicast peers only.  A kernel may report its address and
+ * interface as :: and 0 (zeros) or leave them out.
+ */
+static void group_uni(struct nl_msg *m, bool zeros)
+{
+	struct nlattr *n;
+
+	nla_put_string(m, MCG_A_GROUP_NAME, "uni");
+	nla_put_u32(m, MCG_A_GROUP_ID, 5);
+	if (zeros) {
+		put_addr(m, MCG_A_GROUP_ADDR, "::");
+		nla_put_u32(m, MCG_A_GROUP_IFINDEX, 0);
+	}
+	nla_put_u16(m, MCG_A_GROUP_PORT, 6470);
+	nla_put_u8(m, MCG_A_GROUP_HOPLIMIT, 64);
+	nla_put_u32(m, MCG_A_GROUP_WINDOW, 1024);
+	nla_put_u32(m, MCG_A_GROUP_SENDER, 9);
+	nla_put_u32(m, MCG_A_GROUP_UID, 0);
+	nla_put_u32(m, MCG_A_GROUP_GID, 0);
+	nla_put_u16(m, MCG_A_GROUP_MODE, 0660);
+	nla_put_u32(m, MCG_A_GROUP_TX_EPOCH, 0);
+	n = nest(m, MCG_A_GROUP_KEYS);
+	nla_nest_end(m, n);
+	n = nest(m, MCG_A_GROUP_PEERS);
+	put_peer(m, "2001:db8::2", 12, 0);
+	put_peer(m, "fd00:1111:2222:3333:4444:5555:6666:7777", 18446744073709551615ULL, 3);
+	nla_nest_end(m, n);
+}
+
 static void put_stats(struct nl_msg *m, int type, uint64_t base,
 		      bool no_group)
 {
@@ -294,6 +336,9 @@ static int show(void)
 	m = reply(MCG_CMD_GROUP_GET);
 	group_odd(m);
 	keep(&r, m);
+	m = reply(MCG_CMD_GROUP_GET);
+	group_uni(m, false);
+	keep(&r, m);
 	ret = show_print(&r);
 	mcg_replies_free(&r);
 	return ret;
@@ -317,6 +362,9 @@ static int monitor(void)
 	nla_put_u32(m, MCG_A_KEY_EPOCH, 3);
 	nla_put_u32(m, MCG_A_KEY_ALG, MCG_ALG_CHACHA20_POLY1305);
 	nla_nest_end(m, n);
+	keep(&r, m);
+	m = reply(MCG_CMD_GROUP_SET);
+	group_uni(m, true);
 	keep(&r, m);
 	m = reply(MCG_CMD_GROUP_DEL);
 	nla_put_string(m, MCG_A_GROUP_NAME, "chat");

@@ -25,7 +25,11 @@ struct mcgctl_opts opts;
 
 int usage_error(const struct cmd *c, const char *fmt, ...)
 {
+	va_list ap;
+
 	(void)c;
-	(void)fmt;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
 	return 1;
 }
