@@ -141,7 +141,8 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		break;
 	}
 	g = xa_load(&p->mn->groups, info.group);
-	if (!g || g->port != p) {
+	/* Published before its port is set: no port, not yet receiving. */
+	if (!g || READ_ONCE(g->port) != p) {
 		/* Not a group of this port: the namespace counts it. */
 		mcg_stats_add(p->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
 		goto free;
@@ -214,7 +215,7 @@ static void mcg_udp_err(struct sock *sk, struct sk_buff *skb,
 	rcu_read_lock();
 	p = rcu_dereference_sk_user_data(sk);
 	g = p ? xa_load(&p->mn->groups, be32_to_cpu(h->group)) : NULL;
-	if (g && g->port == p) {
+	if (g && READ_ONCE(g->port) == p) {
 		ds = rcu_dereference(g->dests);
 		d = ds ? mcg_dests_find(ds, &ip6h->daddr) : NULL;
 		if (d)
@@ -470,7 +471,7 @@ int mcg_udp_open(struct mcg_group *g, struct netlink_ext_ack *extack)
 		}
 		hlist_add_head_rcu(&g->port_node, &p->groups);
 	}
-	g->port = p;
+	WRITE_ONCE(g->port, p);
 	rcu_assign_pointer(g->sock, p->sock);
 	return 0;
 err_port:
