@@ -9,8 +9,9 @@
 #                     lockdep, kmemleak...; the first run builds it)
 #   make soak         the fuzzers and the stress test at full size (hours);
 #                     make soak-debug: the same on the debug kernel
-#   make bench        mcg against plain UDP, IPsec, TIPC and userspace AEAD,
-#                     in one instruction-counting VM (BENCH_PARTS=main...)
+#   make bench        mcg against plain UDP, IPsec, TIPC, userspace AEAD and
+#                     WireGuard, in one instruction-counting VM
+#                     (BENCH_PARTS=main...)
 #   make deps         install what building and testing need (Debian, root)
 #   make install      module into /lib/modules/KVER/updates, tools into PREFIX
 #

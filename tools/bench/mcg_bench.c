@@ -4,7 +4,9 @@
  *
  * MODE is the system measured:
  *   udp   plain UDP to an IPv6 multicast group (also kernel IPsec: the
- *         run script adds ESP transport SAs for the group's address)
+ *         run script adds ESP transport SAs for the group's address); or,
+ *         with -u, to a list of unicast receivers, each message sent to
+ *         each (what IPsec and WireGuard need without multicast)
  *   mcg   AF_MCG sockets bound to a group mcgctl configured
  *   ossl  UDP multicast, each message sealed in userspace with OpenSSL
  *   tipc  TIPC group broadcast (SOCK_RDM, TIPC_GROUP_JOIN)
@@ -29,6 +31,11 @@
  * tipc, once the group has all its members), so starting order does not
  * matter.  The first WARMUP messages (routes, neighbour entries, mcg's
  * per-sender state) are sent and acknowledged but not measured.
+ *
+ * With -T, the sender switches the kernel's tracing on for the measured
+ * messages only and marks the sends of each burst in its trace_marker,
+ * so that the run script can tell the sender's instructions from the
+ * rest (tools/bench/run, part reach).
  *
  * A receiver prints one line of KEY=VALUE words, then exits:
  *
@@ -119,6 +126,8 @@ static struct {
 	uint32_t readers;	/* recv: sockets (fan-out) */
 	uint32_t members;	/* tipc send: group members to wait for */
 	const char *nsfile;	/* send: one socket in each listed netns */
+	const char *ucfile;	/* udp send: every message to each address */
+	const char *tracefs;	/* send: mark the measured sends there */
 	bool more;		/* mcg send: a burst's all but last MSG_MORE */
 	int timeout_ms;
 	const char *label;
@@ -505,6 +514,37 @@ static void raise_nofile(uint32_t need)
 		    strerror(errno));
 }
 
+/*
+ * -u: a socket connected to each unicast address of UCFILE (one a line),
+ * as an application that sends each message to every receiver itself
+ * would hold them: the route is looked up once per receiver.
+ */
+static int open_unicast(int **fds, int cap)
+{
+	char line[256];
+	struct in6_addr a;
+	int n = 0;
+	FILE *f;
+
+	f = fopen(opt.ucfile, "r");
+	if (!f)
+		die("%s: %s", opt.ucfile, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (inet_pton(AF_INET6, line, &a) != 1)
+			die("%s: '%s' is not an IPv6 address", opt.ucfile, line);
+		if (n == cap && !(*fds = realloc(*fds, (cap *= 2) * sizeof(**fds))))
+			die("out of memory");
+		(*fds)[n++] = udp_sender(&a);
+	}
+	fclose(f);
+	if (!n)
+		die("%s lists no address", opt.ucfile);
+	return n;
+}
+
 static int open_senders(int **fds)
 {
 	char line[256];
@@ -516,6 +556,8 @@ static int open_senders(int **fds)
 		die("out of memory");
 	/* -G 10000 or -x with 1,000 namespaces: past the default 1024. */
 	raise_nofile(MAX_SOCKETS);
+	if (opt.ucfile)
+		return open_unicast(fds, cap);
 	if (!opt.nsfile) {
 		for (n = 0; n < (int)opt.ngroups; n++) {
 			if (n == cap && !(*fds = realloc(*fds, (cap *= 2) * sizeof(**fds))))
@@ -596,6 +638,19 @@ static bool wait_acks(int fd, int64_t *acked, int64_t want, uint64_t deadline)
 	}
 }
 
+/*
+ * -T: write S to the file NAME of the tracefs directory FD (tracing_on,
+ * trace_marker).  A marker costs a write(); one burst has two.
+ */
+static void trace_write(int fd, const char *name, const char *s)
+{
+	int f = openat(fd, name, O_WRONLY | O_CLOEXEC);
+
+	if (f < 0 || write(f, s, strlen(s)) != (ssize_t)strlen(s))
+		die("%s/%s: %s", opt.tracefs, name, strerror(errno));
+	close(f);
+}
+
 /* @len bytes of messages of @seg each, as datagrams of @seg: UDP GSO. */
 static void send_segments(int fd, const void *buf, size_t len, uint16_t seg)
 {
@@ -618,6 +673,12 @@ static void send_segments(int fd, const void *buf, size_t len, uint16_t seg)
 		    strerror(errno));
 }
 
+static void send_one(int fd, const void *p, size_t len, int flags, uint64_t seq)
+{
+	if (send(fd, p, len, flags) != (ssize_t)len)
+		die("send of message %llu: %s", (unsigned long long)seq, strerror(errno));
+}
+
 static int run_sender(void)
 {
 	uint64_t total = opt.warmup + opt.count, seq = 0, burst, stalls = 0;
@@ -627,7 +688,9 @@ static int run_sender(void)
 	size_t tlen = 0;
 	struct bench_hdr *h;
 	struct ossl o;
-	int *fds, nfd, afd, i = 0;
+	int *fds, nfd, afd, i = 0, tfd = -1, mfd = -1;
+	char mark[96];
+	bool tracing = false;
 
 	buf = calloc(1, opt.size);
 	wire = calloc(1, opt.size + OSSL_NONCE + OSSL_TAG);
@@ -653,9 +716,36 @@ static int run_sender(void)
 	if (!wait_acks(afd, acked, HELLO, now_ns() + 60 * 1000000000ull))
 		die("not every receiver said hello within 60 s");
 	fprintf(stderr, "mcg_bench: %u receivers ready, sending\n", opt.receivers);
+	if (opt.tracefs) {
+		tfd = open(opt.tracefs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (tfd < 0)
+			die("%s: %s", opt.tracefs, strerror(errno));
+		mfd = openat(tfd, "trace_marker", O_WRONLY | O_CLOEXEC);
+		if (mfd < 0)
+			die("%s/trace_marker: %s", opt.tracefs, strerror(errno));
+	}
 
 	for (burst = 0; seq < total; burst++) {
-		for (; seq < total && seq < (burst + 1) * opt.burst; seq++) {
+		uint64_t end = (burst + 1) * opt.burst < total ? (burst + 1) * opt.burst : total;
+		bool marked = mfd >= 0 && seq >= opt.warmup;
+
+		/*
+		 * -T: "send N T" before a measured burst's sends (N messages,
+		 * T the clock, which ties the tracer's clock to it), "sent T"
+		 * after them: the sender's own instructions are those between,
+		 * less what ran on its time (interrupts, bottom halves).
+		 */
+		if (marked && !tracing) {
+			trace_write(tfd, "tracing_on", "1");
+			tracing = true;
+		}
+		if (marked) {
+			snprintf(mark, sizeof(mark), "mcg_bench send %llu %llu",
+				 (unsigned long long)(end - seq), (unsigned long long)now_ns());
+			if (write(mfd, mark, strlen(mark)) < 0)
+				die_errno("trace_marker");
+		}
+		for (; seq < end; seq++) {
 			const void *p = buf;
 			size_t len = opt.size;
 			int fd = fds[seq % nfd];
@@ -668,6 +758,11 @@ static int run_sender(void)
 				len = ossl_seal(&o, buf, opt.size, wire);
 				p = wire;
 			}
+			if (opt.ucfile) {	/* the message to each receiver */
+				for (int k = 0; k < nfd; k++)
+					send_one(fds[k], p, len, 0, seq);
+				continue;
+			}
 			if (train) {	/* the burst in one send, at its end */
 				memcpy(train + tlen, p, len);
 				tlen += len;
@@ -677,15 +772,22 @@ static int run_sender(void)
 				}
 				continue;
 			}
-			if (send(fd, p, len, opt.more && seq + 1 < total &&
-				 seq + 1 < (burst + 1) * opt.burst ? MSG_MORE : 0) !=
-			    (ssize_t)len)
-				die("send of message %llu: %s", (unsigned long long)seq,
-				    strerror(errno));
+			send_one(fd, p, len, opt.more && seq + 1 < end ? MSG_MORE : 0, seq);
+		}
+		if (marked) {
+			snprintf(mark, sizeof(mark), "mcg_bench sent %llu",
+				 (unsigned long long)now_ns());
+			if (write(mfd, mark, strlen(mark)) < 0)
+				die_errno("trace_marker");
 		}
 		if (!wait_acks(afd, acked, (int64_t)burst,
 			       now_ns() + opt.timeout_ms * 1000000ull))
 			stalls++;
+	}
+	if (tfd >= 0) {
+		trace_write(tfd, "tracing_on", "0");
+		close(mfd);
+		close(tfd);
 	}
 	printf("bench role=send mode=%s size=%zu sockets=%d msgs=%llu ns=%llu stalls=%llu%s%s\n",
 	       mode_names[opt.mode], opt.size, nfd, (unsigned long long)opt.count,
@@ -954,6 +1056,11 @@ static void usage(int status)
 		"  -N COUNT     recv: sockets that each read every message (default 1)\n"
 		"  -m COUNT     tipc send: group members to wait for (default -r)\n"
 		"  -x NSFILE    send: one socket in each network namespace listed\n"
+		"  -u ADDRFILE  udp send: a socket connected to each unicast address\n"
+		"               listed, every message sent on each (one send() per\n"
+		"               receiver); receivers then bind to -a ::\n"
+		"  -T TRACEFS   send: tracing on for the measured messages only, each\n"
+		"               burst's sends marked in TRACEFS/trace_marker\n"
 		"  -M           mcg send: all but a burst's last message with MSG_MORE,\n"
 		"               so that the kernel bundles them; udp send: each burst\n"
 		"               in one sendmsg() with UDP_SEGMENT, datagrams of SIZE\n"
@@ -1003,7 +1110,7 @@ int main(int argc, char **argv)
 	parse_addr("ff05::4242", &opt.maddr, 'a');
 	opt.ack_addr = in6addr_any;
 	optind = 3;
-	while ((c = getopt(argc, argv, "s:n:w:b:a:p:i:g:G:A:k:c:P:r:R:N:m:x:t:l:Mh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:w:b:a:p:i:g:G:A:k:c:P:r:R:N:m:x:u:T:t:l:Mh")) != -1) {
 		switch (c) {
 		case 's': opt.size = number(optarg, sizeof(struct bench_hdr), MAX_SIZE, c); break;
 		case 'n': opt.count = number(optarg, 1, 100000000, c); break;
@@ -1023,6 +1130,8 @@ int main(int argc, char **argv)
 		case 'N': opt.readers = number(optarg, 1, MAX_SOCKETS, c); break;
 		case 'm': opt.members = number(optarg, 1, MAX_SOCKETS, c); break;
 		case 'x': opt.nsfile = optarg; break;
+		case 'u': opt.ucfile = optarg; break;
+		case 'T': opt.tracefs = optarg; break;
 		case 't': opt.timeout_ms = number(optarg, 1, 3600000, c); break;
 		case 'l': opt.label = optarg; break;
 		case 'M': opt.more = true; break;
@@ -1038,6 +1147,8 @@ int main(int argc, char **argv)
 		die("-G and -x do not go together");
 	if (opt.nsfile && opt.mode == MODE_TIPC)
 		die("-x is not for tipc");
+	if (opt.ucfile && (opt.mode != MODE_UDP || opt.ngroups > 1 || opt.nsfile || opt.more))
+		die("-u is for udp, without -G, -x or -M");
 	/*
 	 * UDP's MSG_MORE would cork a burst into one message, which is not
 	 * the same traffic: its -M is UDP_SEGMENT, one datagram a message.
