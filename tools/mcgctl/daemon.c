@@ -105,7 +105,8 @@ static bool is_number(const char *s)
 
 static void print_json(char *text)
 {
-	bool in_group = false, in_epochs = false, in_counters = false;
+	bool in_group = false, in_counters = false;
+	const char *in_list = NULL;	/* "epoch" or "peer": an array open */
 	char *ln, *save, *k, *v, *v2;
 	struct json j;
 
@@ -113,13 +114,14 @@ static void print_json(char *text)
 	json_arr_open(&j, NULL);
 	for (ln = strtok_r(text, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
 		fields(ln, &k, &v, &v2);
-		if ((in_epochs && strcmp(k, "epoch")) ||
+		if ((in_list && strcmp(k, in_list)) ||
 		    (in_counters && strcmp(k, "counter"))) {
-			if (in_epochs)
+			if (in_list)
 				json_arr_close(&j);
 			else
 				json_obj_close(&j);
-			in_epochs = in_counters = false;
+			in_list = NULL;
+			in_counters = false;
 		}
 		if (!strcmp(k, "group")) {
 			if (in_group)
@@ -128,10 +130,15 @@ static void print_json(char *text)
 			in_group = true;
 			json_str(&j, "group", v);
 		} else if (!strcmp(k, "epoch")) {
-			if (!in_epochs)
+			if (!in_list)
 				json_arr_open(&j, "epochs");
-			in_epochs = true;
+			in_list = "epoch";
 			json_u64(&j, NULL, strtoull(v, NULL, 0));
+		} else if (!strcmp(k, "peer")) {
+			if (!in_list)
+				json_arr_open(&j, "peers");
+			in_list = "peer";
+			json_str(&j, NULL, v);
 		} else if (!strcmp(k, "counter") && v2) {
 			if (!in_counters)
 				json_obj_open(&j, "counters");
@@ -143,7 +150,7 @@ static void print_json(char *text)
 			json_str(&j, k, v);
 		}
 	}
-	if (in_epochs)
+	if (in_list)
 		json_arr_close(&j);
 	if (in_counters)
 		json_obj_close(&j);
@@ -160,11 +167,12 @@ static void print_json(char *text)
  *     id 5  member alpha  sender 1  members 6  live 6
  *     key server alpha (1)  kek 0x110001
  *     sending 0x110002  epochs 0x110001 0x110002
+ *     peers 2001:db8:3::b
  *     datagrams_in 120  datagrams_refused 0 ...
  */
 static void print_group(char **lines, size_t n)
 {
-	struct line head, who, keys, counters;
+	struct line head, who, keys, peers, counters;
 	char epochs[128] = "";
 	const char *ks = "0";
 	char *k, *v, *v2;
@@ -173,6 +181,8 @@ static void print_group(char **lines, size_t n)
 	line_start(&head, "group ", "");
 	line_start(&who, "  ", "  ");
 	line_start(&keys, "  ", "  ");
+	line_start(&peers, "  peers ", " ");
+	line_wrap(&peers, 78, "    ");
 	for (i = 0; i < n; i++) {
 		fields(lines[i], &k, &v, &v2);
 		if (!strcmp(k, "group"))
@@ -192,6 +202,8 @@ static void print_group(char **lines, size_t n)
 		else if (!strcmp(k, "epoch"))
 			snprintf(epochs + strlen(epochs), sizeof(epochs) - strlen(epochs),
 				 " %s", v);
+		else if (!strcmp(k, "peer"))
+			line_add(&peers, "%s", v);
 		else if (strcmp(k, "counter"))
 			line_add(&who, "%s %s", k, v);
 	}
@@ -200,6 +212,7 @@ static void print_group(char **lines, size_t n)
 	line_end(&head);
 	line_end(&who);
 	line_end(&keys);
+	line_end(&peers);
 	/* Last, as it may take lines of its own. */
 	line_start(&counters, "  ", "  ");
 	line_wrap(&counters, 78, "  ");

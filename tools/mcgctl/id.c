@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/prctl.h>
 
 #include "mcgctl.h"
@@ -147,6 +148,16 @@ static int roster_check(const struct cmd *c, int argc, char **argv)
 	printf("%s: group %u, roster version %llu: %u members, %u key-server candidates; signed by %d of %u admins (%u needed)\n",
 	       argv[0], conf.id, (unsigned long long)conf.version,
 	       conf.nmembers, cand, n, conf.nadmins, conf.threshold);
+	/* Where each member is, when the roster says: who reaches whom how. */
+	for (i = 0; mcg_conf_has_sites(&conf) && i < conf.nmembers; i++) {
+		const struct mcg_member *m = &conf.members[i];
+		char a[INET6_ADDRSTRLEN] = "-";
+
+		if (!IN6_IS_ADDR_UNSPECIFIED(&m->addr))
+			inet_ntop(AF_INET6, &m->addr, a, sizeof(a));
+		printf("  member %s  sender %u  site %s  address %s\n", m->name,
+		       m->sender, m->site[0] ? m->site : "(default)", a);
+	}
 	mcg_conf_free(&conf);
 	return 0;
 }

@@ -41,8 +41,12 @@ enum {
 	SEEN_PORT = 1 << 3, SEEN_ALG = 1 << 4, SEEN_ROTATION = 1 << 5,
 	SEEN_ACT = 1 << 6, SEEN_DEACT = 1 << 7, SEEN_RDEACT = 1 << 8,
 	SEEN_HELLO = 1 << 9, SEEN_THRESHOLD = 1 << 10, SEEN_VERSION = 1 << 11,
+	SEEN_HOPLIMIT = 1 << 12,
 };
-enum { M_KEY = 1 << 0, M_SENDER = 1 << 1, M_PRIORITY = 1 << 2 };
+enum {
+	M_KEY = 1 << 0, M_SENDER = 1 << 1, M_PRIORITY = 1 << 2,
+	M_SITE = 1 << 3, M_ADDR = 1 << 4,
+};
 
 struct parser {
 	const char *name;
@@ -206,6 +210,8 @@ static int group_key(struct parser *p, const char *k, const char *v)
 		    removal_deactivation);
 	if (!strcmp(k, "hello"))
 		NUM("hello", SEEN_HELLO, 1, 60, hello);
+	if (!strcmp(k, "hoplimit"))
+		NUM("hoplimit", SEEN_HOPLIMIT, 1, 255, hoplimit);
 	if (!strcmp(k, "address")) {
 		if (once(p, &p->seen, SEEN_ADDR, k))
 			return 0;
@@ -336,7 +342,96 @@ static int member_key(struct parser *p, const char *k, const char *v)
 		m->priority = n;
 		return 1;
 	}
+	if (!strcmp(k, "site")) {
+		if (once(p, &p->member_seen, M_SITE, k))
+			return 0;
+		if (!mcg_conf_name_ok(v))
+			return fail(p, "'site' expects 1 to %d letters, digits, '.', '_' or '-', not '%s'",
+				    MCG_NAME_MAX, v);
+		strcpy(m->site, v);
+		return 1;
+	}
+	if (!strcmp(k, "address")) {
+		if (once(p, &p->member_seen, M_ADDR, k))
+			return 0;
+		if (inet_pton(AF_INET6, v, &m->addr) != 1 ||
+		    !mcg_conf_addr_ok(&m->addr)) {
+			memset(&m->addr, 0, sizeof(m->addr));
+			return fail(p, "'address' expects a global or unique-local IPv6 unicast address, not '%s'",
+				    v);
+		}
+		return 1;
+	}
 	return fail(p, "unknown key '%s' in [member %s]", k, m->name);
+}
+
+bool mcg_conf_addr_ok(const struct in6_addr *a)
+{
+	/* What the kernel takes as a peer (kmod/dest.c). */
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) &&
+	       !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+	       !IN6_IS_ADDR_V4MAPPED(a);
+}
+
+static bool has_addr(const struct mcg_member *m)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(&m->addr);
+}
+
+bool mcg_conf_has_sites(const struct mcg_conf *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nmembers; i++)
+		if (c->members[i].site[0] || has_addr(&c->members[i]))
+			return true;
+	return false;
+}
+
+const char *mcg_conf_sites_problem(const struct mcg_conf *c, uint32_t *at)
+{
+	uint32_t i, j, outside;
+	bool sites = false;
+
+	for (i = 1; i < c->nmembers && !sites; i++)
+		sites = strcmp(c->members[i].site, c->members[0].site);
+	for (i = 0; i < c->nmembers; i++) {
+		const struct mcg_member *m = &c->members[i];
+
+		*at = i;
+		if (m->site[0] && !mcg_conf_name_ok(m->site))
+			return "a bad site name";
+		if (has_addr(m) && !mcg_conf_addr_ok(&m->addr))
+			return "a bad address";
+		if (!sites)
+			continue;
+		/* Members of other sites send to it by unicast. */
+		if (!has_addr(m))
+			return "needs an 'address': the roster has more than one site";
+		outside = 0;
+		for (j = 0; j < c->nmembers; j++) {
+			if (j < i && !memcmp(&c->members[j].addr, &m->addr,
+					     sizeof(m->addr)))
+				return "has the address of another member";
+			outside += !!strcmp(c->members[j].site, m->site);
+		}
+		if (outside > MCG_MAX_PEERS)
+			return "has more members in other sites than a group has peers (256)";
+	}
+	return NULL;
+}
+
+unsigned int mcg_conf_peers(const struct mcg_conf *c,
+			    const struct mcg_member *me, struct in6_addr *out)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; me && i < c->nmembers && n < MCG_MAX_PEERS; i++)
+		if (strcmp(c->members[i].site, me->site) &&
+		    has_addr(&c->members[i]))
+			out[n++] = c->members[i].addr;
+	return n;
 }
 
 static int handler(void *user, const char *section, const char *k,
@@ -397,6 +492,7 @@ static int check(struct parser *p)
 {
 	struct mcg_conf *c = p->c;
 	unsigned int candidates = 0;
+	const char *why;
 	uint32_t i, j;
 
 	static const struct { unsigned int bit; const char *what; } need[] = {
@@ -438,6 +534,11 @@ static int check(struct parser *p)
 	if (candidates > MCG_MAX_CANDIDATES)
 		return mcg_err_set(p->e, "%s: %u members have a priority: at most %d may be key-server candidates",
 				   p->name, candidates, MCG_MAX_CANDIDATES);
+	/* In file order, so that the member named is the first at fault. */
+	why = mcg_conf_sites_problem(c, &i);
+	if (why)
+		return mcg_err_set(p->e, "%s:%u: member '%s' %s", p->name,
+				   c->members[i].line, c->members[i].name, why);
 	qsort(c->members, c->nmembers, sizeof(*c->members), by_sender);
 	return 0;
 }
@@ -459,6 +560,7 @@ int mcg_conf_parse(const char *text, size_t len, const char *name,
 	c->deactivation = 30;
 	c->removal_deactivation = 2;
 	c->hello = 2;
+	c->hoplimit = MCG_DEFAULT_HOPLIMIT;
 	c->threshold = 1;
 	ret = ini_parse_stream(read_line, &p, handler, &p);
 	if (!p.failed && ret) {
@@ -521,7 +623,8 @@ bool mcg_conf_same_charter(const struct mcg_conf *a, const struct mcg_conf *b)
 	       a->activation == b->activation &&
 	       a->deactivation == b->deactivation &&
 	       a->removal_deactivation == b->removal_deactivation &&
-	       a->hello == b->hello && a->threshold == b->threshold &&
+	       a->hello == b->hello && a->hoplimit == b->hoplimit &&
+	       a->threshold == b->threshold &&
 	       a->nadmins == b->nadmins &&
 	       !memcmp(a->admins, b->admins, a->nadmins * sizeof(a->admins[0]));
 }

@@ -32,6 +32,13 @@ struct mcg_member {
 	uint8_t key[MCG_KEY_LEN];
 	uint32_t sender;
 	uint8_t priority;	/* key-server priority; 0: not a candidate */
+	/*
+	 * Where it is: members of one site hear each other by multicast,
+	 * of two by unicast to addr (Documentation/routing.rst).  "" is
+	 * the default site; addr all zero: none given.
+	 */
+	char site[MCG_NAME_MAX + 1];
+	struct in6_addr addr;
 	unsigned int line;	/* of its section, for errors */
 };
 
@@ -47,6 +54,7 @@ struct mcg_conf {
 	uint32_t deactivation;
 	uint32_t removal_deactivation;
 	uint32_t hello;
+	uint8_t hoplimit;		/* this host's: not signed */
 	/* [admins] */
 	uint8_t threshold;
 	uint8_t nadmins;
@@ -77,7 +85,29 @@ const struct mcg_member *mcg_conf_member(const struct mcg_conf *c,
 const struct mcg_member *mcg_conf_member_by_key(const struct mcg_conf *c,
 						const uint8_t key[MCG_KEY_LEN]);
 
-/* The same [group] and [admins] (this host's interface included)? */
+/*
+ * Sites and addresses as a roster must have them: with more than one
+ * site every member needs an address, no two the same, and no member has
+ * more than MCG_MAX_PEERS in other sites.  NULL if they are right, or
+ * the reason, with *at the index of the member at fault.
+ */
+const char *mcg_conf_sites_problem(const struct mcg_conf *c, uint32_t *at);
+
+/* Does the roster name a site or an address at all? */
+bool mcg_conf_has_sites(const struct mcg_conf *c);
+
+/*
+ * The unicast peers of member self (of c; NULL: none): the addresses of
+ * the members outside its site, in roster order, into out (which holds
+ * MCG_MAX_PEERS).  Returns how many.
+ */
+unsigned int mcg_conf_peers(const struct mcg_conf *c,
+			    const struct mcg_member *self, struct in6_addr *out);
+
+/* An address a member can be reached at: global or unique-local unicast. */
+bool mcg_conf_addr_ok(const struct in6_addr *a);
+
+/* The same [group] and [admins] (this host's settings included)? */
 bool mcg_conf_same_charter(const struct mcg_conf *a, const struct mcg_conf *b);
 
 /* A member name: 1 to MCG_NAME_MAX letters, digits, '.', '_' or '-'. */

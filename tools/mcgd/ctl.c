@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 
 #include "ctl.h"
 #include "epoch.h"
@@ -95,6 +96,12 @@ static void show(FILE *f, const struct mcgd_group *g, uint64_t now)
 	for (i = 0; i < MCGD_EPOCHS; i++)
 		if (m->epochs[i].epoch)
 			fprintf(f, "epoch\t%#x\n", m->epochs[i].epoch);
+	for (i = 0; i < g->npeers; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &g->peers[i], a, sizeof(a));
+		fprintf(f, "peer\t%s\n", a);
+	}
 	for (c = 0; c < __MCGD_C_MAX; c++)
 		fprintf(f, "counter\t%s\t%llu\n", mcgd_counter_name(c),
 			(unsigned long long)m->counters[c]);
@@ -102,6 +109,8 @@ static void show(FILE *f, const struct mcgd_group *g, uint64_t now)
 		(unsigned long long)g->send_errors);
 	fprintf(f, "counter\tkernel_errors\t%llu\n",
 		(unsigned long long)g->kernel_errors);
+	fprintf(f, "counter\tunicast_not_peer\t%llu\n",
+		(unsigned long long)g->not_peer);
 	fprintf(f, "\n");
 }
 

@@ -25,6 +25,23 @@ enum mcgd_src {
 	MCGD_SRC_KERNEL,
 	MCGD_SRC_CTL,
 	MCGD_SRC_GROUP,
+	MCGD_SRC_UNICAST,
+};
+
+/*
+ * The socket that takes control datagrams sent by unicast to this host
+ * on one control port, [::]:PORT, shared by the groups of that port:
+ * each datagram names its group (proto.h), and a group takes it only
+ * from one of its peers' addresses.
+ */
+struct mcgd_uport {
+	enum mcgd_src src;		/* first: epoll's data.ptr */
+	uint16_t port;
+	int fd;
+	unsigned int refs;		/* groups that use it */
+	uint64_t refused;		/* datagrams no group of it takes */
+	uint64_t said_ms;		/* when that was last logged */
+	struct mcgd_uport *next;
 };
 
 struct mcgd;
@@ -38,6 +55,13 @@ struct mcgd_group {
 	bool renumbered;		/* a roster taken gave this host another */
 	int fd;				/* the control port's UDP socket */
 	uint8_t to[28];			/* struct sockaddr_in6 of the group */
+	struct mcgd_uport *up;		/* its unicast socket */
+	uint8_t hoplimit;
+	/* Members in other sites, sent to by unicast (the kernel's too). */
+	struct in6_addr peers[MCG_MAX_PEERS];
+	unsigned int npeers;
+	uint64_t not_peer;		/* unicast from others, dropped */
+	uint64_t not_peer_said_ms;
 	struct mcgd_member m;
 	bool running;			/* m is initialised */
 	uint64_t next_ms;
@@ -51,6 +75,7 @@ struct mcgd {
 	struct mcgd_kernel k;
 	int epfd;
 	struct mcgd_group *groups;
+	struct mcgd_uport *uports;
 };
 
 /* The wall clock in milliseconds: mcgd's datagrams carry it. */
@@ -73,7 +98,11 @@ void mcgd_group_stop(struct mcgd_group *g, bool del);
 /* Does roster c give this host a sender id other than g's? */
 bool mcgd_group_renumbered(const struct mcgd_group *g, const struct mcg_conf *c);
 
+/* Its roster changed: the peers follow, in the kernel too. */
+void mcgd_group_roster_changed(struct mcgd_group *g);
+
 void mcgd_group_input(struct mcgd_group *g, uint64_t now);
+void mcgd_uport_input(struct mcgd *d, struct mcgd_uport *up, uint64_t now);
 uint64_t mcgd_group_tick(struct mcgd_group *g, uint64_t now);
 void mcgd_group_exhausted(struct mcgd_group *g, uint32_t epoch, uint64_t now);
 

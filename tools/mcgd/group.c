@@ -95,14 +95,33 @@ int mcgd_group_load(struct mcgd *d, const char *name, struct mcg_conf *c,
 	return 0;
 }
 
+static void send_to(struct mcgd_group *g, int fd, const uint8_t *d,
+		    size_t len, const struct sockaddr_in6 *to)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (sendto(fd, d, len, 0, (const struct sockaddr *)to, sizeof(*to)) >= 0 ||
+	    g->send_errors++)
+		return;
+	inet_ntop(AF_INET6, &to->sin6_addr, a, sizeof(a));
+	mcgd_log(LOG_WARNING, "group %s: cannot send to %s: %s (counted from now on)",
+		 g->name, a, strerror(errno));
+}
+
+/* To the site by multicast, and to each member of the others by unicast. */
 static void g_send(void *arg, const uint8_t *d, size_t len)
 {
 	struct mcgd_group *g = arg;
+	struct sockaddr_in6 to = {
+		.sin6_family = AF_INET6, .sin6_port = htons(g->up->port),
+	};
+	unsigned int i;
 
-	if (sendto(g->fd, d, len, 0, (const struct sockaddr *)g->to,
-		   sizeof(struct sockaddr_in6)) < 0 && !g->send_errors++)
-		mcgd_log(LOG_WARNING, "group %s: cannot send: %s (counted from now on)",
-			 g->name, strerror(errno));
+	send_to(g, g->fd, d, len, (const struct sockaddr_in6 *)g->to);
+	for (i = 0; i < g->npeers; i++) {
+		to.sin6_addr = g->peers[i];
+		send_to(g, g->up->fd, d, len, &to);
+	}
 }
 
 static int kernel_done(struct mcgd_group *g, int ret)
@@ -167,12 +186,101 @@ static void g_roster(void *arg, const struct mcg_conf *c, const uint8_t *blob,
 			 g->name, (unsigned long long)c->version, e.msg);
 	if (mcgd_group_renumbered(g, c))
 		g->renumbered = true;
+	mcgd_group_roster_changed(g);
 }
 
 static const struct mcgd_ops group_ops = {
 	.send = g_send, .key_add = g_key_add, .key_use = g_key_use,
 	.key_del = g_key_del, .log = g_log, .roster = g_roster,
 };
+
+/*
+ * The peers of roster c, here and in the kernel (with the hop limit),
+ * whether or not they changed: the kernel's list may be another's if the
+ * group was kept from before.
+ */
+static int set_peers(struct mcgd_group *g, const struct mcg_conf *c)
+{
+	const struct mcg_member *self = mcg_conf_member_by_key(c, g->d->id.pk);
+	unsigned int was = g->npeers;
+
+	g->npeers = mcg_conf_peers(c, self, g->peers);
+	if (g->npeers || was)
+		mcgd_log(LOG_INFO, "group %s: %u unicast peers (members in other sites)",
+			 g->name, g->npeers);
+	return kernel_done(g, mcgd_kernel_group_set(&g->d->k, g->name,
+						    g->hoplimit, g->peers,
+						    g->npeers));
+}
+
+void mcgd_group_roster_changed(struct mcgd_group *g)
+{
+	set_peers(g, &g->m.conf);
+}
+
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29	/* linux/in6.h; glibc's headers lack it */
+#endif
+
+/* The shared unicast socket of the control port, made on first use. */
+static struct mcgd_uport *uport_get(struct mcgd *d, uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct mcgd_uport *up;
+	int one = 1, zero = 0;
+
+	for (up = d->uports; up; up = up->next)
+		if (up->port == port) {
+			up->refs++;
+			return up;
+		}
+	up = calloc(1, sizeof(*up));
+	if (!up)
+		return NULL;
+	up->src = MCGD_SRC_UNICAST;
+	up->port = port;
+	up->refs = 1;
+	ev.data.ptr = up;
+	up->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/*
+	 * SO_REUSEADDR: the groups' sockets hold [MADDR]:port.  Multicast
+	 * off: a wildcard socket would otherwise get every multicast
+	 * datagram to the port that the host joined for them.
+	 */
+	if (up->fd < 0 ||
+	    setsockopt(up->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(up->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+	    setsockopt(up->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero,
+		       sizeof(zero)) ||
+	    bind(up->fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, up->fd, &ev)) {
+		mcgd_log(LOG_ERR, "control port %u, unicast: %s", port,
+			 strerror(errno));
+		if (up->fd >= 0)
+			close(up->fd);
+		free(up);
+		return NULL;
+	}
+	up->next = d->uports;
+	d->uports = up;
+	return up;
+}
+
+static void uport_put(struct mcgd *d, struct mcgd_uport *up)
+{
+	struct mcgd_uport **p;
+
+	if (!up || --up->refs)
+		return;
+	for (p = &d->uports; *p != up; p = &(*p)->next)
+		;
+	*p = up->next;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, up->fd, NULL);
+	close(up->fd);
+	free(up);
+}
 
 /* The control port's socket: the group's address, port + 1, its link. */
 static int open_socket(struct mcgd_group *g, const struct mcg_conf *c)
@@ -183,7 +291,7 @@ static int open_socket(struct mcgd_group *g, const struct mcg_conf *c)
 	};
 	struct ipv6_mreq mr = { .ipv6mr_multiaddr = c->addr,
 				.ipv6mr_interface = g->ifindex };
-	int one = 1, zero = 0, hops = MCG_DEFAULT_HOPLIMIT;
+	int one = 1, zero = 0, hops = c->hoplimit;
 	int ifindex = g->ifindex;
 
 	g->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -201,7 +309,8 @@ static int open_socket(struct mcgd_group *g, const struct mcg_conf *c)
 		       sizeof(zero)))
 		goto fail;
 	memcpy(g->to, &a, sizeof(a));
-	return 0;
+	g->up = uport_get(g->d, c->port + 1);
+	return g->up ? 0 : -1;
 fail:
 	mcgd_log(LOG_ERR, "group %s: control port %u: %s", g->name,
 		 c->port + 1, strerror(errno));
@@ -242,8 +351,9 @@ struct mcgd_group *mcgd_group_start(struct mcgd *d, const char *name,
 		goto fail;
 	}
 	g->sender = self->sender;
+	g->hoplimit = c->hoplimit;
 	if (mcgd_kernel_group_up(&d->k, name, c, self->sender, g->ifindex) ||
-	    open_socket(g, c))
+	    set_peers(g, c) || open_socket(g, c))
 		goto fail;
 	if (mcgd_member_init(&g->m, c, &d->id, &group_ops, g, now, &e)) {
 		mcgd_log(LOG_ERR, "group %s: %s", name, e.msg);
@@ -266,6 +376,7 @@ fail:
 		mcgd_member_free(&g->m);
 	if (g->fd >= 0)
 		close(g->fd);
+	uport_put(d, g->up);
 	free(g);
 	mcg_conf_free(c);
 	return NULL;
@@ -282,6 +393,7 @@ void mcgd_group_stop(struct mcgd_group *g, bool del)
 		mcgd_kernel_keys_flush(k, g->name);
 	epoll_ctl(g->d->epfd, EPOLL_CTL_DEL, g->fd, NULL);
 	close(g->fd);
+	uport_put(g->d, g->up);
 	mcgd_member_free(&g->m);
 	free(g);
 }
@@ -299,6 +411,86 @@ void mcgd_group_input(struct mcgd_group *g, uint64_t now)
 	}
 	if (errno != EAGAIN && errno != EINTR)
 		mcgd_log(LOG_WARNING, "group %s: receiving: %s", g->name,
+			 strerror(errno));
+}
+
+static bool is_peer(const struct mcgd_group *g, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->npeers; i++)
+		if (!memcmp(&g->peers[i], a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+/* A line now and then, not one per datagram: anyone can send them. */
+static bool say_now(uint64_t *said_ms, uint64_t now)
+{
+	if (*said_ms && now - *said_ms < 10000)
+		return false;
+	*said_ms = now;
+	return true;
+}
+
+/*
+ * Each group of the port that the datagram names takes it if it came
+ * from one of its peers.  Signed as it is, the datagram would be refused
+ * later anyway; this spares the signature check, and says who sends.
+ */
+static void uport_one(struct mcgd *d, struct mcgd_uport *up,
+		      const uint8_t *buf, size_t len,
+		      const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct mcgd_group *g;
+	char a[INET6_ADDRSTRLEN];
+	bool taken = false, named = false;
+	uint32_t id = len >= 8 ? (uint32_t)buf[4] << 24 | buf[5] << 16 |
+				 buf[6] << 8 | buf[7] : 0;
+
+	for (g = d->groups; g; g = g->next) {
+		if (g->up != up || g->m.conf.id != id)
+			continue;
+		named = true;
+		if (!is_peer(g, &from->sin6_addr)) {
+			g->not_peer++;
+			if (say_now(&g->not_peer_said_ms, now)) {
+				inet_ntop(AF_INET6, &from->sin6_addr, a, sizeof(a));
+				mcgd_log(LOG_NOTICE, "group %s: a unicast datagram from %s, not a member in another site: dropped (counted as unicast_not_peer)",
+					 g->name, a);
+			}
+			continue;
+		}
+		mcgd_member_input(&g->m, buf, len, now);
+		g->next_ms = now;
+		taken = true;
+	}
+	if (taken || named)
+		return;
+	up->refused++;
+	if (say_now(&up->said_ms, now)) {
+		inet_ntop(AF_INET6, &from->sin6_addr, a, sizeof(a));
+		mcgd_log(LOG_NOTICE, "control port %u: a unicast datagram from %s for no group here: dropped (%llu so far)",
+			 up->port, a, (unsigned long long)up->refused);
+	}
+}
+
+void mcgd_uport_input(struct mcgd *d, struct mcgd_uport *up, uint64_t now)
+{
+	struct sockaddr_in6 from;
+	socklen_t alen = sizeof(from);
+	uint8_t buf[2048];
+	ssize_t n;
+
+	while ((n = recvfrom(up->fd, buf, sizeof(buf), MSG_TRUNC,
+			     (struct sockaddr *)&from, &alen)) >= 0) {
+		/* MSG_TRUNC: too long is refused, as on the group's socket. */
+		uport_one(d, up, buf, (size_t)n > sizeof(buf) ? sizeof(buf) : (size_t)n,
+			  &from, now);
+		alen = sizeof(from);
+	}
+	if (errno != EAGAIN && errno != EINTR)
+		mcgd_log(LOG_WARNING, "control port %u: receiving: %s", up->port,
 			 strerror(errno));
 }
 

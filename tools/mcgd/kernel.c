@@ -64,7 +64,8 @@ static int group_new(struct mcgd_kernel *k, const char *name,
 	    nla_put(msg, MCG_A_GROUP_ADDR, sizeof(c->addr), &c->addr) ||
 	    nla_put_u16(msg, MCG_A_GROUP_PORT, c->port) ||
 	    nla_put_u32(msg, MCG_A_GROUP_IFINDEX, ifindex) ||
-	    nla_put_u32(msg, MCG_A_GROUP_SENDER, sender))
+	    nla_put_u32(msg, MCG_A_GROUP_SENDER, sender) ||
+	    nla_put_u8(msg, MCG_A_GROUP_HOPLIMIT, c->hoplimit))
 		die_oom();
 	return request(k, msg, "group add");
 }
@@ -160,6 +161,32 @@ int mcgd_kernel_group_up(struct mcgd_kernel *k, const char *name,
 	if (mcgd_kernel_group_del(k, name))
 		return -1;
 	return group_new(k, name, c, sender, ifindex);
+}
+
+int mcgd_kernel_group_set(struct mcgd_kernel *k, const char *name,
+			  uint8_t hoplimit, const struct in6_addr *peers,
+			  unsigned int n)
+{
+	struct nl_msg *msg = group_msg(k, MCG_CMD_GROUP_SET, name);
+	struct nlattr *nest, *peer;
+	unsigned int i;
+
+	if (nla_put_u8(msg, MCG_A_GROUP_HOPLIMIT, hoplimit))
+		die_oom();
+	nest = nla_nest_start(msg, MCG_A_GROUP_PEERS | NLA_F_NESTED);
+	if (!nest)
+		die_oom();
+	for (i = 0; i < n; i++) {
+		peer = nla_nest_start(msg, MCG_A_PEERS_PEER | NLA_F_NESTED);
+		if (!peer || nla_put(msg, MCG_A_PEER_ADDR, sizeof(peers[i]),
+				     &peers[i]))
+			die_oom();
+		nla_nest_end(msg, peer);
+	}
+	/* An empty nest is how the kernel is told "no peers": keep it. */
+	if (nla_nest_end_keep_empty(msg, nest))
+		die_oom();
+	return request(k, msg, "group set");
 }
 
 int mcgd_kernel_group_del(struct mcgd_kernel *k, const char *name)

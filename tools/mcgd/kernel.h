@@ -31,6 +31,13 @@ int mcgd_kernel_events_fd(const struct mcgd_kernel *k);
 int mcgd_kernel_group_up(struct mcgd_kernel *k, const char *name,
 			 const struct mcg_conf *c, uint32_t sender,
 			 uint32_t ifindex);
+/*
+ * The group's hop limit and its whole list of unicast peers (n may be
+ * 0: none), as a roster gives them.
+ */
+int mcgd_kernel_group_set(struct mcgd_kernel *k, const char *name,
+			  uint8_t hoplimit, const struct in6_addr *peers,
+			  unsigned int n);
 int mcgd_kernel_group_del(struct mcgd_kernel *k, const char *name);
 /* Deletes every key of the group. */
 int mcgd_kernel_keys_flush(struct mcgd_kernel *k, const char *name);

@@ -227,6 +227,7 @@ static void reload(struct mcgd *d, struct mcgd_group *g, uint64_t now)
 				 g->name, (unsigned long long)c.version,
 				 (unsigned long long)have);
 			g->renumbered = mcgd_group_renumbered(g, &c);
+			mcgd_group_roster_changed(g);
 		}
 		g->next_ms = now;
 	} else if (c.version < have) {
@@ -399,6 +400,9 @@ int main(int argc, char **argv)
 				break;
 			case MCGD_SRC_GROUP:
 				mcgd_group_input((struct mcgd_group *)src, now);
+				break;
+			case MCGD_SRC_UNICAST:
+				mcgd_uport_input(&d, (struct mcgd_uport *)src, now);
 				break;
 			}
 		}

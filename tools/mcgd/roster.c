@@ -12,6 +12,12 @@
 #include "roster.h"
 
 static const char domain[] = "mcg roster v1";
+/*
+ * Sites and addresses follow the members, after this marker, only if
+ * the roster names any: a roster without them encodes as it did before
+ * they existed, and its signatures hold.
+ */
+static const char sites_marker[] = "sites";
 
 struct out {
 	uint8_t *buf;
@@ -73,6 +79,17 @@ size_t mcg_roster_encode(const struct mcg_conf *c, uint8_t *buf, size_t size)
 		put_be(&o, m->priority, 1);
 		put_be(&o, n, 1);
 		put(&o, m->name, n);
+	}
+	if (!mcg_conf_has_sites(c))
+		return o.len;
+	put(&o, sites_marker, sizeof(sites_marker) - 1);
+	for (i = 0; i < c->nmembers; i++) {
+		const struct mcg_member *m = &c->members[i];
+		size_t n = strlen(m->site);
+
+		put_be(&o, n, 1);
+		put(&o, m->site, n);
+		put(&o, &m->addr, sizeof(m->addr));	/* all zero: none */
 	}
 	return o.len;
 }
@@ -256,6 +273,35 @@ static int take_members(struct in *in, struct mcg_conf *out, const char *name,
 	return 0;
 }
 
+/* The sites extension, if there is one, checked as a file's is. */
+static int take_sites(struct in *in, struct mcg_conf *out, const char *name,
+		      struct mcg_err *e)
+{
+	char marker[sizeof(sites_marker) - 1];
+	const char *why;
+	uint64_t n;
+	uint32_t i;
+
+	if (in->p == in->end)
+		return 0;
+	if (!take(in, marker, sizeof(marker)) ||
+	    memcmp(marker, sites_marker, sizeof(marker)))
+		return mcg_err_set(e, "%s: not a roster", name);
+	for (i = 0; i < out->nmembers; i++) {
+		struct mcg_member *m = &out->members[i];
+
+		if (!take_be(in, &n, 1) || n > MCG_NAME_MAX ||
+		    !take(in, m->site, n) || !take(in, &m->addr, sizeof(m->addr)))
+			return mcg_err_set(e, "%s: truncated", name);
+		m->site[n] = '\0';
+	}
+	why = mcg_conf_sites_problem(out, &i);
+	if (why)
+		return mcg_err_set(e, "%s: member '%s' %s", name,
+				   out->members[i].name, why);
+	return 0;
+}
+
 int mcg_roster_from_blob(const uint8_t *blob, size_t len,
 			 const struct mcg_conf *local, const char *name,
 			 struct mcg_conf *out, struct mcg_err *e)
@@ -282,7 +328,8 @@ int mcg_roster_from_blob(const uint8_t *blob, size_t len,
 		return mcg_err_set(e, "%s: not this group's charter", name);
 	canon.p += head;
 	if (!take_be(&canon, &out->version, 8) ||
-	    take_members(&canon, out, name, e) || canon.p != canon.end)
+	    take_members(&canon, out, name, e) ||
+	    take_sites(&canon, out, name, e) || canon.p != canon.end)
 		goto bad;
 	/* Byte for byte what this charter and these members encode to. */
 	clen2 = mcg_roster_encode(out, NULL, 0);
