@@ -224,17 +224,11 @@ static void mcg_udp_err(struct sock *sk, struct sk_buff *skb,
 	rcu_read_unlock();
 }
 
-/* 6.1's callback is handed the UDP header's offset; 6.12's, its payload. */
+/* 6.1's callback is mcg_udp_err() itself; 6.12's is handed the payload. */
 static void mcg_udp_err_payload(struct sock *sk, struct sk_buff *skb, int err,
 				__be16 port, u32 info, u8 *payload)
 {
 	mcg_udp_err(sk, skb, payload - skb->data - sizeof(struct udphdr));
-}
-
-static void mcg_udp_err_offset(struct sock *sk, struct sk_buff *skb,
-			       unsigned int udp_offset)
-{
-	mcg_udp_err(sk, skb, udp_offset);
 }
 
 /*
@@ -340,7 +334,7 @@ static struct mcg_port *mcg_port_new(struct mcg_net *mn, u16 port,
 		.encap_type = 1,
 		.encap_rcv = mcg_udp_rcv,
 		.encap_err_rcv = mcg_encap_err_rcv(mcg_udp_err_payload,
-						   mcg_udp_err_offset),
+						   mcg_udp_err),
 	};
 	struct sockaddr_in6 sa = {
 		.sin6_family = AF_INET6,

@@ -139,6 +139,12 @@ mcg_netns_add() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0
 }
 
+# mcg_veth NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
+mcg_veth() {
+	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+
 # mcg_bridge_plug BRIDGE_NS HOST: a fresh namespace HOST whose eth0, up,
 # is plugged into br0 in BRIDGE_NS by a port named HOST.
 mcg_bridge_plug() {

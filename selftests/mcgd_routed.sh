@@ -39,17 +39,12 @@ routed_cleanup() {
 	true
 }
 
-# veth NS1 IF1 NS2 IF2
-veth() {
-	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
-}
 
 topology() {
 	local n
 	mcg_bridge_hosts $BR $A $A2 $R1 || return 1
 	for n in $B $C $R2; do mcg_netns_add $n || return 1; done
-	veth $R1 r1b $R2 r2a && veth $R2 r2b $B eth0 && veth $R1 r1c $C eth0 ||
+	mcg_veth $R1 r1b $R2 r2a && mcg_veth $R2 r2b $B eth0 && mcg_veth $R1 r1c $C eth0 ||
 		return 1
 	ip -n $A addr add $SA/64 dev eth0 &&
 	ip -n $A2 addr add $SA2/64 dev eth0 &&

@@ -40,11 +40,6 @@ cleanup() {
 	true
 }
 
-# veth NS1 IF1 NS2 IF2
-veth() {
-	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
-}
 
 # Every link up with its addresses; IPv6 forwarding on the routers.
 topology() {
@@ -55,7 +50,7 @@ topology() {
 	# does not; what the routers hear is what this test checks.
 	ip -n $SW link add br0 type bridge mcast_snooping 0 &&
 	ip -n $SW link set br0 up || return 1
-	veth $A a0 $R1 r1a || return 1
+	mcg_veth $A a0 $R1 r1a || return 1
 	for n in "$R1 r1b" "$R2 r2a" "$M m0"; do
 		# shellcheck disable=SC2086
 		set -- $n
@@ -63,7 +58,7 @@ topology() {
 		ip -n $SW link set "sw-$2" master br0 up &&
 		ip -n "$1" link set "$2" up || return 1
 	done
-	veth $R2 r2b $B b0 || return 1
+	mcg_veth $R2 r2b $B b0 || return 1
 	ip -n $A addr add $SA/64 dev a0 &&
 	ip -n $R1 addr add 2001:db8:1::1/64 dev r1a &&
 	ip -n $R1 addr add 2001:db8:2::1/64 dev r1b &&
