@@ -16,6 +16,7 @@
 #include "netns.h"
 #include "rx.h"
 #include "socket.h"
+#include "trace.h"
 #include "tx.h"
 #include "udp.h"
 
@@ -213,6 +214,17 @@ struct mcg_key *mcg_group_key_rcu(struct mcg_group *g, u32 epoch)
 	return NULL;
 }
 
+static void mcg_group_tx_key_set(struct mcg_group *g, struct mcg_key *key)
+{
+	struct mcg_key *old = rcu_dereference_protected(g->tx_key,
+							lockdep_is_held(&g->mn->lock));
+
+	if (old != key)
+		trace_mcg_tx_epoch(g->mn->net->ns.inum, g->id,
+				   old ? old->epoch : 0, key ? key->epoch : 0);
+	rcu_assign_pointer(g->tx_key, key);
+}
+
 /* In automatic mode the group sends with the newest epoch not rx_only. */
 static void mcg_group_pick_tx(struct mcg_group *g)
 {
@@ -224,7 +236,7 @@ static void mcg_group_pick_tx(struct mcg_group *g)
 		if (key && !key->rx_only && (!best || key->epoch > best->epoch))
 			best = key;
 	}
-	rcu_assign_pointer(g->tx_key, best);
+	mcg_group_tx_key_set(g, best);
 }
 
 int mcg_group_key_add(struct mcg_group *g, struct mcg_key *key,
@@ -303,6 +315,6 @@ int mcg_group_set_tx(struct mcg_group *g, u32 epoch,
 	}
 	WRITE_ONCE(key->rx_only, false);
 	g->tx_auto = false;
-	rcu_assign_pointer(g->tx_key, key);
+	mcg_group_tx_key_set(g, key);
 	return 0;
 }

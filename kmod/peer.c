@@ -186,7 +186,8 @@ void mcg_peers_forget_key(struct mcg_group *g, u64 key_id)
 
 /* Room for one sender's entry in STATS_GET, every counter included. */
 #define MCG_PEER_STATS_SIZE \
-	(nla_total_size(0) + nla_total_size(sizeof(u32)) + nla_total_size(0) + \
+	(nla_total_size(0) + 2 * nla_total_size(sizeof(u32)) + \
+	 2 * nla_total_size_64bit(sizeof(u64)) + nla_total_size(0) + \
 	 __MCG_A_STATS_MAX * nla_total_size_64bit(sizeof(u64)))
 
 size_t mcg_peers_stats_size(struct mcg_group *g)
@@ -196,18 +197,31 @@ size_t mcg_peers_stats_size(struct mcg_group *g)
 
 static int mcg_peer_put_stats(struct sk_buff *skb, struct mcg_peer *p)
 {
-	u64 c[__MCG_A_STATS_MAX];
+	u64 c[__MCG_A_STATS_MAX], run;
 	struct nlattr *sender, *stats;
+	unsigned long last_rx;
+	struct mcg_rx_key *rk;
+	u32 epoch = 0;
 	int i;
 
 	spin_lock_bh(&p->lock);
 	memcpy(c, p->stats, sizeof(c));
+	last_rx = p->last_rx;
+	run = p->run;
+	rk = rcu_dereference_protected(p->key, lockdep_is_held(&p->lock));
+	if (rk)
+		epoch = rk->epoch;
 	spin_unlock_bh(&p->lock);
 
 	sender = nla_nest_start(skb, MCG_A_SENDER);
 	if (!sender)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, MCG_A_SENDER_ID, p->sender))
+	if (nla_put_u32(skb, MCG_A_SENDER_ID, p->sender) ||
+	    nla_put_u64_64bit(skb, MCG_A_SENDER_LAST_RX,
+			      jiffies64_to_msecs(jiffies - last_rx),
+			      MCG_A_SENDER_PAD) ||
+	    nla_put_u64_64bit(skb, MCG_A_SENDER_RUN, run, MCG_A_SENDER_PAD) ||
+	    (epoch && nla_put_u32(skb, MCG_A_SENDER_EPOCH, epoch)))
 		goto cancel;
 	stats = nla_nest_start(skb, MCG_A_SENDER_STATS);
 	if (!stats)

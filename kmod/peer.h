@@ -63,6 +63,7 @@ struct mcg_rx_key {
  * @backlogged: its datagrams of @run in the group's backlog (rx.c), under
  *	the backlog's lock; while there are any, newer ones queue behind them
  * @stats: its counters, under @lock (enum mcg_stats_attr)
+ * @last_rx: jiffies when a datagram of it was last accepted, under @lock
  * @rcu: freed after a grace period
  *
  * A peer exists only once a datagram of it authenticated: forged senders
@@ -78,6 +79,7 @@ struct mcg_peer {
 	struct mcg_rx_key __rcu *prev;
 	unsigned int backlogged;
 	u64 stats[__MCG_A_STATS_MAX];
+	unsigned long last_rx;
 	struct rcu_head rcu;
 };
 

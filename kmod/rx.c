@@ -21,10 +21,12 @@
 #include "compat.h"
 #include "group.h"
 #include "key.h"
+#include "netns.h"
 #include "peer.h"
 #include "rx.h"
 #include "socket.h"
 #include "stats.h"
+#include "trace.h"
 #include "udp.h"
 #include "wire.h"
 
@@ -50,8 +52,11 @@ static struct mcg_rx_cb *mcg_rx_cb(struct sk_buff *skb)
 
 /* Counted for the group and, once it is known, for the sender it claims. */
 static void mcg_rx_drop(struct mcg_group *g, struct mcg_peer *p,
-			struct sk_buff *skb, enum mcg_stats_attr why)
+			struct sk_buff *skb, const struct mcg_wire_info *info,
+			enum mcg_stats_attr why)
 {
+	/* Before the skb goes: @info may live in its control buffer. */
+	mcg_trace_drop(g->mn->net, g->id, 0, info, skb, why);
 	mcg_stats_add(g->stats, why, 1);
 	if (p) {
 		spin_lock_bh(&p->lock);
@@ -96,6 +101,8 @@ static void mcg_rx_unbundle(struct mcg_group *g, struct sk_buff *skb,
 		msg = alloc_skb(n, GFP_ATOMIC);
 		if (!msg) {
 			mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+			mcg_trace_drop(g->mn->net, g->id, sender, NULL, NULL,
+				       MCG_A_STATS_RX_DROP_RCVBUF);
 			continue;
 		}
 		skb_put_data(msg, skb->data + off, n);
@@ -151,12 +158,12 @@ static void mcg_rx_opened(struct mcg_group *g, struct mcg_peer *p,
 	enum mcg_replay_verdict v;
 
 	if (ret) {
-		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
+		mcg_rx_drop(g, p, skb, info, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
 		return;
 	}
 	if (mcg_rx_malformed(skb, info)) {
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_HEADER);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_HEADER);
 		return;
 	}
 
@@ -164,17 +171,18 @@ static void mcg_rx_opened(struct mcg_group *g, struct mcg_peer *p,
 	spin_lock(&p->lock);
 	if (rk->closed) {
 		spin_unlock(&p->lock);
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_OLD_RUN);
 		return;
 	}
 	v = mcg_replay_update(&rk->replay, info->seq);
 	if (v == MCG_REPLAY_NEW) {
 		p->stats[MCG_A_STATS_RX_PACKETS]++;
 		p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
+		p->last_rx = jiffies;
 	}
 	spin_unlock(&p->lock);
 	if (v != MCG_REPLAY_NEW) {
-		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
+		mcg_rx_drop(g, p, skb, info, mcg_replay_drop(v));
 		return;
 	}
 	mcg_rx_accept(g, key, rk->key_id, skb, info);
@@ -238,11 +246,11 @@ static void mcg_rx_open(struct mcg_group *g, struct mcg_peer *p,
 	v = mcg_replay_check(&rk->replay, info->seq);
 	spin_unlock(&p->lock);
 	if (v != MCG_REPLAY_NEW) {
-		mcg_rx_drop(g, p, skb, mcg_replay_drop(v));
+		mcg_rx_drop(g, p, skb, info, mcg_replay_drop(v));
 		return;
 	}
 	if (skb_ensure_writable(skb, skb->len)) {
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_NOMEM);
 		return;
 	}
 	BUILD_BUG_ON(sizeof(a) > MCG_AEAD_PRIV_MAX);
@@ -285,7 +293,7 @@ static void mcg_rx_defer(struct mcg_group *g, struct mcg_peer *p,
 	if (skb_queue_len(&g->backlog) >= MCG_RX_BACKLOG ||
 	    g->backlog_bytes + skb->truesize > MCG_RX_BACKLOG_BYTES) {
 		spin_unlock(&g->backlog.lock);
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_BACKLOG);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_BACKLOG);
 		return;
 	}
 	/*
@@ -324,7 +332,7 @@ void mcg_rx(struct mcg_group *g, struct mcg_key *key, struct sk_buff *skb,
 		if (rk)
 			mcg_rx_open(g, p, rk, key, skb, info);
 		else
-			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+			mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_OLD_RUN);
 		return;
 	}
 	if (info->run != run)
@@ -336,7 +344,7 @@ void mcg_rx(struct mcg_group *g, struct mcg_key *key, struct sk_buff *skb,
 	rk = rcu_dereference(p->key);
 	if (!rk) {
 		/* Its epoch was deleted: the run stays closed (as in the worker). */
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_OLD_RUN);
 		return;
 	}
 	if (rk->run != run)
@@ -348,7 +356,7 @@ void mcg_rx(struct mcg_group *g, struct mcg_key *key, struct sk_buff *skb,
 		 * of them would hold all of the sender's genuine traffic in
 		 * the backlog, where forgeries of new senders can flood it.
 		 */
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_AUTH);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_AUTH);
 		return;
 	}
 	if (READ_ONCE(p->backlogged))
@@ -387,6 +395,8 @@ static struct mcg_peer *mcg_rx_install(struct mcg_group *g, struct mcg_peer *p,
 		return NULL;
 	}
 	spin_lock(&p->lock);
+	trace_mcg_rx_run(g->mn->net->ns.inum, g->id, info->sender, info->epoch,
+			 info->run, p->run);
 	old = rcu_dereference_protected(p->prev, lockdep_is_held(&p->lock));
 	rcu_assign_pointer(p->prev,
 			   rcu_dereference_protected(p->key, lockdep_is_held(&p->lock)));
@@ -394,6 +404,7 @@ static struct mcg_peer *mcg_rx_install(struct mcg_group *g, struct mcg_peer *p,
 	rcu_assign_pointer(p->key, rk);
 	p->stats[MCG_A_STATS_RX_PACKETS]++;
 	p->stats[MCG_A_STATS_RX_BYTES] += info->payload_len;
+	p->last_rx = jiffies;
 	spin_unlock(&p->lock);
 	/* The datagram in hand, until it is delivered, and those queued. */
 	p->backlogged++;
@@ -436,7 +447,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	p = mcg_peer_find(g, info->sender);
 	key = mcg_group_key_rcu(g, info->epoch);
 	if (!key) {
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NO_KEY);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_NO_KEY);
 		goto out_unlock;
 	}
 	if (p && info->run < READ_ONCE(p->run)) {
@@ -444,7 +455,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 		if (rk)
 			mcg_rx_open(g, p, rk, key, skb, info);
 		else
-			mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_OLD_RUN);
+			mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_OLD_RUN);
 		goto out_unlock;
 	}
 	rk = p ? rcu_dereference(p->key) : NULL;
@@ -458,7 +469,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	 * come with an empty window, open to replays.
 	 */
 	if (p && info->run == READ_ONCE(p->run)) {
-		mcg_rx_drop(g, p, skb, rk ? MCG_A_STATS_RX_DROP_AUTH :
+		mcg_rx_drop(g, p, skb, info, rk ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_OLD_RUN);
 		goto out_unlock;
 	}
@@ -471,7 +482,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	rk = mcg_rx_key_new(prk, alg, key_id, &id, READ_ONCE(g->conf.window));
 	memzero_explicit(prk, sizeof(prk));
 	if (IS_ERR(rk)) {
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_NOMEM);
 		return false;
 	}
 	ret = skb_ensure_writable(skb, skb->len) ?:
@@ -483,13 +494,13 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	 */
 	if (ret) {
 		mcg_rx_key_free_now(rk);
-		mcg_rx_drop(g, p, skb, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
+		mcg_rx_drop(g, p, skb, info, ret == -EBADMSG ? MCG_A_STATS_RX_DROP_AUTH :
 				       MCG_A_STATS_RX_DROP_NOMEM);
 		return false;
 	}
 	if (mcg_rx_malformed(skb, info)) {
 		mcg_rx_key_free_now(rk);
-		mcg_rx_drop(g, p, skb, MCG_A_STATS_RX_DROP_HEADER);
+		mcg_rx_drop(g, p, skb, info, MCG_A_STATS_RX_DROP_HEADER);
 		return false;
 	}
 
@@ -497,7 +508,7 @@ static bool mcg_rx_slow(struct mcg_group *g, struct sk_buff *skb)
 	mcg_replay_update(&rk->replay, info->seq);
 	if (!mcg_rx_install(g, p, rk, info)) {
 		mcg_rx_key_free_now(rk);
-		mcg_rx_drop(g, NULL, skb, MCG_A_STATS_RX_DROP_NOMEM);
+		mcg_rx_drop(g, NULL, skb, info, MCG_A_STATS_RX_DROP_NOMEM);
 		return false;
 	}
 

@@ -23,6 +23,7 @@
 #include "netns.h"
 #include "socket.h"
 #include "stats.h"
+#include "trace.h"
 #include "tx.h"
 #include "udp.h"
 #include "wire.h"
@@ -87,18 +88,20 @@ bool mcg_has_readers(struct mcg_group *g, const struct sock *except)
 static void mcg_queue(struct mcg_group *g, struct mcg_sock *ms,
 		      struct sk_buff *skb, u32 sender)
 {
-	if (!skb) {
-		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
-		return;
-	}
+	if (!skb)
+		goto drop;
 	memset(skb->cb, 0, sizeof(skb->cb));
 	MCG_SKB_CB(skb)->sender = sender;
 	if (sock_queue_rcv_skb(&ms->sk, skb) < 0) {
 		kfree_skb(skb);
-		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
-		return;
+		goto drop;
 	}
 	mcg_stats_add(g->stats, MCG_A_STATS_RX_DELIVERED, 1);
+	return;
+drop:
+	mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+	mcg_trace_drop(g->mn->net, g->id, sender, NULL, NULL,
+		       MCG_A_STATS_RX_DROP_RCVBUF);
 }
 
 /*

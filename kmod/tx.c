@@ -30,9 +30,11 @@
 #include "group.h"
 #include "key.h"
 #include "netlink.h"
+#include "netns.h"
 #include "run.h"
 #include "socket.h"
 #include "stats.h"
+#include "trace.h"
 #include "tx.h"
 #include "udp.h"
 #include "wire.h"
@@ -200,6 +202,7 @@ static struct mcg_tx *mcg_tx_renew(struct mcg_group *g, int *err,
 	if (old)
 		wait_var_event(&old->ref, refcount_read(&old->ref) == 1);
 	rcu_assign_pointer(g->tx, tx);
+	trace_mcg_tx_run(g->mn->net->ns.inum, g->id, id.sender, id.epoch, id.run);
 	if (old)
 		mcg_tx_put(old);
 out_zero:
@@ -245,8 +248,11 @@ static struct mcg_tx *mcg_tx_get(struct mcg_group *g, unsigned int want,
 	}
 	if (*err == -EKEYEXPIRED) {
 		mcg_stats_add(g->stats, MCG_A_STATS_TX_KEY_EXHAUSTED, 1);
-		if (exhausted)
+		if (exhausted) {
+			trace_mcg_key_exhausted(g->mn->net->ns.inum, g->id,
+						exhausted);
 			mcg_nl_key_exhausted(g, exhausted);
+		}
 	} else if (*err == -ENOKEY) {
 		mcg_stats_add(g->stats, MCG_A_STATS_TX_NOKEY, 1);
 	}
@@ -329,6 +335,8 @@ static struct sk_buff *mcg_tx_local_copy(struct mcg_group *g, const void *text,
 
 	if (!copy) {
 		mcg_stats_add(g->stats, MCG_A_STATS_RX_DROP_RCVBUF, 1);
+		mcg_trace_drop(g->mn->net, g->id, READ_ONCE(g->conf.sender),
+			       NULL, NULL, MCG_A_STATS_RX_DROP_RCVBUF);
 		return NULL;
 	}
 	skb_put_data(copy, text, len);

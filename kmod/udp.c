@@ -38,6 +38,7 @@
 #include "netns.h"
 #include "rx.h"
 #include "stats.h"
+#include "trace.h"
 #include "udp.h"
 #include "wire.h"
 
@@ -142,16 +143,12 @@ static int mcg_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	g = xa_load(&p->mn->groups, info.group);
 	/* Published before its port is set: no port, not yet receiving. */
-	if (!g || READ_ONCE(g->port) != p) {
-		/* Not a group of this port: the namespace counts it. */
-		mcg_stats_add(p->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
-		goto free;
-	}
+	/* Not a group of this port: the namespace counts it. */
+	if (!g || READ_ONCE(g->port) != p)
+		goto no_group;
 	drop = mcg_udp_accept(g, skb);
-	if (drop == MCG_A_STATS_RX_DROP_NO_GROUP) {
-		mcg_stats_add(p->mn->stats, drop, 1);
-		goto free;
-	}
+	if (drop == MCG_A_STATS_RX_DROP_NO_GROUP)
+		goto no_group;
 	if (drop)
 		goto drop;
 	/*
@@ -183,9 +180,16 @@ malformed:
 	g = mcg_udp_group_of(p, skb);
 	stats = g ? g->stats : p->mn->stats;
 	mcg_stats_add(stats, drop, 1);
+	mcg_trace_drop(p->mn->net, g ? g->id : 0, 0, NULL, skb, drop);
+	goto free;
+no_group:
+	mcg_stats_add(p->mn->stats, MCG_A_STATS_RX_DROP_NO_GROUP, 1);
+	mcg_trace_drop(p->mn->net, info.group, 0, &info, skb,
+		       MCG_A_STATS_RX_DROP_NO_GROUP);
 	goto free;
 drop:
 	mcg_stats_add(g->stats, drop, 1);
+	mcg_trace_drop(p->mn->net, g->id, 0, &info, skb, drop);
 free:
 	kfree_skb(skb);
 	return 0;

@@ -50,6 +50,9 @@ static struct nla_policy stats_policy[MCG_A_STATS_MAX + 1] = {
 static struct nla_policy sender_policy[MCG_A_SENDER_MAX + 1] = {
 	[MCG_A_SENDER_ID]	= { .type = NLA_U32 },
 	[MCG_A_SENDER_STATS]	= { .type = NLA_NESTED },
+	[MCG_A_SENDER_LAST_RX]	= { .type = NLA_U64 },
+	[MCG_A_SENDER_EPOCH]	= { .type = NLA_U32 },
+	[MCG_A_SENDER_RUN]	= { .type = NLA_U64 },
 };
 
 /* Words of the text output, line by line. */
@@ -161,12 +164,36 @@ static bool any_nonzero(struct nlattr **st, const struct label *lab)
 	return false;
 }
 
-/* "  sender ID: rx packets N bytes N  drops replay N": nonzero drops. */
+/* "850ms", "42.5s", "12m05s", "3h07m", "2d05h": how long ago, in two units. */
+static void stats_age(char *buf, size_t size, uint64_t ms)
+{
+	uint64_t s = ms / 1000;
+
+	if (ms < 1000)
+		snprintf(buf, size, "%llums", (unsigned long long)ms);
+	else if (s < 60)
+		snprintf(buf, size, "%llu.%llus", (unsigned long long)s,
+			 (unsigned long long)(ms % 1000 / 100));
+	else if (s < 3600)
+		snprintf(buf, size, "%llum%02llus", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh%02llum", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60));
+	else
+		snprintf(buf, size, "%llud%02lluh", (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600));
+}
+
+/*
+ * "  sender ID: last 1.2s ago epoch 2  rx packets N bytes N  drops
+ * replay N": nonzero drops.
+ */
 static void text_sender(struct nlattr *sender)
 {
 	struct nlattr *tb[MCG_A_SENDER_MAX + 1], *st[MCG_A_STATS_MAX + 1];
 	struct line l;
-	char lead[32];
+	char lead[32], age[32];
 
 	if (nla_parse_nested(tb, MCG_A_SENDER_MAX, sender, sender_policy) ||
 	    !tb[MCG_A_SENDER_ID])
@@ -175,7 +202,16 @@ static void text_sender(struct nlattr *sender)
 	snprintf(lead, sizeof(lead), "  sender %u: ",
 		 nla_get_u32(tb[MCG_A_SENDER_ID]));
 	line_start(&l, lead, " ");
+	line_wrap(&l, 80, "    ");
+	if (tb[MCG_A_SENDER_LAST_RX]) {
+		stats_age(age, sizeof(age), nla_get_u64(tb[MCG_A_SENDER_LAST_RX]));
+		line_add(&l, "last %s ago", age);
+	}
+	if (tb[MCG_A_SENDER_EPOCH])
+		line_add(&l, "epoch %u", nla_get_u32(tb[MCG_A_SENDER_EPOCH]));
+	l.sep = "  ";
 	line_add(&l, "rx");
+	l.sep = " ";
 	add_counters(&l, st, rx_labels, false);
 	if (any_nonzero(st, group_drop_labels) ||
 	    any_nonzero(st, group_rare_labels)) {
@@ -197,6 +233,12 @@ static void json_sender(struct json *j, struct nlattr *sender)
 		return;
 	json_obj_open(j, NULL);
 	json_u64(j, "id", nla_get_u32(tb[MCG_A_SENDER_ID]));
+	if (tb[MCG_A_SENDER_LAST_RX])
+		json_u64(j, "last_rx_ms", nla_get_u64(tb[MCG_A_SENDER_LAST_RX]));
+	if (tb[MCG_A_SENDER_EPOCH])
+		json_u64(j, "epoch", nla_get_u32(tb[MCG_A_SENDER_EPOCH]));
+	if (tb[MCG_A_SENDER_RUN])
+		json_u64(j, "run", nla_get_u64(tb[MCG_A_SENDER_RUN]));
 	parse_stats(tb[MCG_A_SENDER_STATS], st);
 	json_counters(j, st);
 	json_obj_close(j);
@@ -284,6 +326,7 @@ static void text_group(mcg_tb_t *tbs, size_t n, size_t i)
 	add_counters(&l, st, rx_labels, false);
 	line_end(&l);
 	line_start(&l, "  drops ", " ");
+	line_wrap(&l, 80, "        ");
 	add_counters(&l, st, group_drop_labels, false);
 	add_counters(&l, st, group_rare_labels, true);
 	line_end(&l);
@@ -351,6 +394,7 @@ int stats_print(struct mcg_replies *r, struct mcg_replies *nsr)
 		json_arr_open(&j, "groups");
 	} else if (ns) {
 		line_start(&l, "namespace: drops ", " ");
+		line_wrap(&l, 80, "  ");
 		add_counters(&l, st, ns_drop_labels, false);
 		add_counters(&l, st, ns_rare_labels, true);
 		shown += line_end(&l);

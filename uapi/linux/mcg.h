@@ -292,6 +292,13 @@ enum mcg_sender_attr {
 	MCG_A_SENDER_PAD,
 	MCG_A_SENDER_ID,	/* u32 */
 	MCG_A_SENDER_STATS,	/* nest of enum mcg_stats_attr */
+	MCG_A_SENDER_LAST_RX,	/* u64, milliseconds since its last
+				 * datagram was accepted
+				 */
+	MCG_A_SENDER_EPOCH,	/* u32, the epoch of its current run;
+				 * absent once that epoch is deleted
+				 */
+	MCG_A_SENDER_RUN,	/* u64, its current run */
 
 	__MCG_A_SENDER_MAX,
 	MCG_A_SENDER_MAX = __MCG_A_SENDER_MAX - 1

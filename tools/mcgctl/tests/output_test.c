@@ -203,6 +203,12 @@ static void put_sender(struct nl_msg *m, uint32_t id, bool drops)
 	struct nlattr *s = nest(m, MCG_A_SENDER), *n;
 
 	nla_put_u32(m, MCG_A_SENDER_ID, id);
+	/* One heard 2 min 5.3 s ago under epoch 4; one from an older kernel. */
+	if (drops) {
+		put_u64(m, MCG_A_SENDER_LAST_RX, MCG_A_SENDER_PAD, 125300);
+		nla_put_u32(m, MCG_A_SENDER_EPOCH, 4);
+		put_u64(m, MCG_A_SENDER_RUN, MCG_A_SENDER_PAD, 1ULL << 50);
+	}
 	n = nest(m, MCG_A_SENDER_STATS);
 	put_u64(m, MCG_A_STATS_RX_PACKETS, MCG_A_STATS_PAD, 5);
 	put_u64(m, MCG_A_STATS_RX_BYTES, MCG_A_STATS_PAD, 500);
