@@ -16,6 +16,7 @@
 #   make install      module into /lib/modules/KVER/updates, tools into PREFIX,
 #                     the YNL spec into PREFIX/share/ynl/specs (PREFIX=/usr
 #                     for the kernel's ynl --family mcg)
+#   make htmldocs     Documentation/ as HTML, in build/htmldocs (Sphinx)
 #
 # KVER picks the kernel to build for and to boot in the VM (default: the
 # running kernel if its headers are installed, else the newest installed
@@ -34,7 +35,7 @@ export KVER KDIR
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all modules tools selftests demo check check-debug soak soak-debug bench deps install uninstall \
-	install-spec uninstall-spec checkpatch sparse clean help
+	install-spec uninstall-spec htmldocs checkpatch sparse clean help
 
 all: modules tools
 
@@ -108,6 +109,13 @@ uninstall:
 	$(MAKE) -C tools uninstall
 	$(MAKE) uninstall-spec
 
+# -W: a warning is an error (selftests/host/htmldocs builds them so).
+DOCSRC ?= Documentation
+HTMLDOCS ?= build/htmldocs
+
+htmldocs:
+	sphinx-build -W -q -b html -d $(HTMLDOCS)/.doctrees $(DOCSRC) $(HTMLDOCS)
+
 checkpatch:
 	@selftests/host/checkpatch
 
@@ -122,4 +130,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,22s/^# \{0,1\}//p' Makefile
+	@sed -n '3,23s/^# \{0,1\}//p' Makefile
