@@ -47,11 +47,13 @@ cleanup() {
 }
 
 test_dump_shows_the_groups() {
-	local out
+	local out t0
 	trap cleanup EXIT
 	host
 	# With the schema next to the specs: cli.py validates the spec.
+	t0=$SECONDS
 	out=$(ynl --dump group-get 2>&1) || fail "ynl --dump group-get: $out"
+	echo "cli.py --dump took $((SECONDS - t0)) s"
 	echo "$out"
 	[ "$(jq -c '[.[]."group-name"]' <<< "$out")" = '["g"]' ] || fail "not group g alone"
 	[ "$(jq -c '[.[] | select(."group-name" == "g") |
