@@ -13,7 +13,10 @@
 #                     WireGuard, in one instruction-counting VM
 #                     (BENCH_PARTS=main...)
 #   make deps         install what building and testing need (Debian, root)
-#   make install      module into /lib/modules/KVER/updates, tools into PREFIX
+#   make install      module into /lib/modules/KVER/updates, tools into PREFIX,
+#                     the YNL spec into PREFIX/share/ynl/specs (PREFIX=/usr
+#                     for the kernel's ynl --family mcg)
+#   make htmldocs     Documentation/ as HTML, in build/htmldocs (Sphinx)
 #
 # KVER picks the kernel to build for and to boot in the VM (default: the
 # running kernel if its headers are installed, else the newest installed
@@ -25,13 +28,14 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
 MODULE ?= kmod/mcg.ko
+SPECDIR = $(DESTDIR)$(PREFIX)/share/ynl/specs
 
 export KVER KDIR
 
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all modules tools selftests demo check check-debug soak soak-debug bench deps install uninstall \
-	checkpatch sparse clean help
+	install-spec uninstall-spec htmldocs checkpatch sparse clean help
 
 all: modules tools
 
@@ -90,11 +94,27 @@ install:
 	install -D -m 0644 $(MODULE) $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 	$(MAKE) -C tools install
+	$(MAKE) install-spec
+
+# Where the kernel's ynl tool looks for a family's spec by its name.
+install-spec:
+	install -D -m 0644 Documentation/netlink/specs/mcg.yaml $(SPECDIR)/mcg.yaml
+
+uninstall-spec:
+	rm -f $(SPECDIR)/mcg.yaml
 
 uninstall:
 	rm -f $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 	$(MAKE) -C tools uninstall
+	$(MAKE) uninstall-spec
+
+# -W: a warning is an error (selftests/host/htmldocs builds them so).
+DOCSRC ?= Documentation
+HTMLDOCS ?= build/htmldocs
+
+htmldocs:
+	sphinx-build -W -q -b html -d $(HTMLDOCS)/.doctrees $(DOCSRC) $(HTMLDOCS)
 
 checkpatch:
 	@selftests/host/checkpatch
@@ -110,4 +130,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,23s/^# \{0,1\}//p' Makefile
