@@ -36,7 +36,8 @@ setup_ns() {
 	ip -n $NS link set veth1 up
 }
 
-genkey() {	# genkey FILE [ALG]
+genkey() {	# genkey FILE [ALG]; a new file, as an old one keeps its mode
+	rm -f "$1"
 	(umask 077 && M genkey ${2:+"$2"} > "$1")
 }
 
@@ -293,9 +294,9 @@ test_kernel_refusals_name_the_verb_and_group_and_exit_1() {
 		M key add g epoch 1 keyfile "$KEYS/k"
 	status 1 "mcgctl: key add nosuch: no group with this name" \
 		M key add nosuch epoch 1 keyfile "$KEYS/k"
-	status 1 "mcgctl: key del g: no key with this epoch" M key del g epoch 9
-	status 1 "mcgctl: key use g: no key with this epoch" M key use g epoch 9
-	status 1 "mcgctl: group set g: window is not a multiple of 64" M group set g window 1100
+	status 1 "mcgctl: key del g: the group has no key with this epoch" M key del g epoch 9
+	status 1 "mcgctl: key use g: the group has no key with this epoch" M key use g epoch 9
+	status 1 "mcgctl: group set g: the replay window must be a multiple of 64" M group set g window 1100
 	status 1 "mcgctl: group del nosuch: no group with this name" M group del nosuch
 	status 1 "mcgctl: show nosuch: no group with this name" M show nosuch
 	status 1 "mcgctl: stats nosuch: no group with this name" M stats nosuch
