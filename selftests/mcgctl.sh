@@ -36,7 +36,8 @@ setup_ns() {
 	ip -n $NS link set veth1 up
 }
 
-genkey() {	# genkey FILE [ALG]
+genkey() {	# genkey FILE [ALG]; a new file, as an old one keeps its mode
+	rm -f "$1"
 	(umask 077 && M genkey ${2:+"$2"} > "$1")
 }
 
@@ -273,6 +274,119 @@ test_help_at_every_level() {
 	refused "" "$MCGCTL" frobnicate
 	man -l "$MCG_TOP/tools/mcgctl/mcgctl.8" > /dev/null 2>&1 ||
 		groff -man -Tutf8 "$MCG_TOP/tools/mcgctl/mcgctl.8" > /dev/null || fail "man page"
+}
+
+# status WANT 'stderr' CMD...: CMD exits WANT and says exactly that.
+status() {
+	local want=$1 msg=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" = "$want" ] && [ "$out" = "$msg" ] ||
+		fail "'$*': status $rc (not $want), said '$out' (not '$msg')"
+}
+
+test_kernel_refusals_name_the_verb_and_group_and_exit_1() {
+	setup_ns || fail "namespace setup"
+	genkey "$KEYS/k"
+	run M group add g addr ff05::4242 dev veth0
+	run M key add g epoch 1 keyfile "$KEYS/k"
+	status 1 "mcgctl: key add g: the group has a key with this epoch" \
+		M key add g epoch 1 keyfile "$KEYS/k"
+	status 1 "mcgctl: key add nosuch: no group with this name" \
+		M key add nosuch epoch 1 keyfile "$KEYS/k"
+	status 1 "mcgctl: key del g: the group has no key with this epoch" M key del g epoch 9
+	status 1 "mcgctl: key use g: the group has no key with this epoch" M key use g epoch 9
+	status 1 "mcgctl: group set g: the replay window must be a multiple of 64" M group set g window 1100
+	status 1 "mcgctl: group del nosuch: no group with this name" M group del nosuch
+	status 1 "mcgctl: show nosuch: no group with this name" M show nosuch
+	status 1 "mcgctl: stats nosuch: no group with this name" M stats nosuch
+	status 1 "mcgctl: group add g: a group with this name exists" \
+		M group add g addr ff05::4243 dev veth0
+	# The command line itself is wrong: 2, and the kernel never hears of it.
+	status 2 "mcgctl: 'port' expects a number from 1 to 65535, not '0'" \
+		M group add u addr ff05::4244 dev veth0 port 0
+	status 2 "mcgctl: no interface 'nosuch0'" M group add u addr ff05::4244 dev nosuch0
+	[ "$(M group list)" = g ] || fail "a refusal changed the groups"
+}
+
+test_group_list_prints_names_only() {
+	setup_ns || fail "namespace setup"
+	out=$(M group list) && [ -z "$out" ] || fail "no groups: '$out'"
+	[ "$(M -j group list)" = "[]" ] || fail "no groups, -j: $(M -j group list)"
+	run M group add chat addr ff05::4242 dev veth0
+	run M group add 'h.x-1' addr ff05::4243 dev veth0
+	[ "$(M group list | sort | tr '\n' ' ')" = "chat h.x-1 " ] ||
+		{ M group list; fail "group list"; }
+	M -j group list | jq -e 'sort == ["chat", "h.x-1"]' >/dev/null ||
+		{ M -j group list; fail "-j group list"; }
+}
+
+test_batch_runs_each_line_and_stops_at_the_first_error() {
+	setup_ns || fail "namespace setup"
+	genkey "$KEYS/k1" && genkey "$KEYS/k2" aes-gcm-128 || fail "genkey"
+	cat > "$KEYS/batch" <<EOB
+# Two groups, their keys; line 7 fails, so line 8 must not run.
+
+group add a addr ff05::7:1 dev veth0
+group add "b" addr ff05::7:2 dev veth0 hoplimit 3   # quoted, then a comment
+key add a epoch 1 keyfile $KEYS/k1
+  key add b epoch 1 alg aes-gcm-128 keyfile '$KEYS/k2'
+key add a epoch 1 keyfile $KEYS/k1
+group add c addr ff05::7:3 dev veth0
+EOB
+	status 1 "mcgctl: $KEYS/batch:7: key add a: the group has a key with this epoch" \
+		M -b "$KEYS/batch"
+	[ "$(M group list | sort | tr '\n' ' ')" = "a b " ] || fail "groups: $(M group list)"
+	M -j show | jq -e 'map([.name, .hoplimit, (.keys | map(.alg))]) | sort ==
+		[["a", 1, ["aes-gcm-256"]], ["b", 3, ["aes-gcm-128"]]]' >/dev/null ||
+		{ M -j show; fail "the batch did not configure a and b"; }
+	# -force: every line runs; the status is the first failure's.
+	out=$(M -force -b "$KEYS/batch" 2>&1) && fail "-force succeeded"
+	[ "$(M group list | sort | tr '\n' ' ')" = "a b c " ] || fail "-force did not go on"
+	[ "$(tail -n 1 <<< "$out")" = "mcgctl: $KEYS/batch: 5 of 6 commands failed" ] ||
+		{ echo "$out"; fail "-force: no count"; }
+	grep -qx "mcgctl: $KEYS/batch:3: group add a: a group with this name exists" <<< "$out" ||
+		{ echo "$out"; fail "-force: no FILE:LINE of each failure"; }
+	# Standard input, with -j for every line.
+	out=$(printf 'group del c\nshow a\n' | M -j -b -) || fail "-b -"
+	jq -e '.[0].name == "a"' <<< "$out" >/dev/null || { echo "$out"; fail "-j -b -"; }
+	[ "$(M group list | sort | tr '\n' ' ')" = "a b " ] || fail "-b - did not delete c"
+}
+
+test_netns_option_enters_the_namespace_first() {
+	setup_ns || fail "namespace setup"
+	# veth0 is only in $NS: the name resolves only after setns.
+	run "$MCGCTL" -n $NS group add n addr ff05::4242 dev veth0
+	[ "$(M group list)" = n ] || fail "not in $NS"
+	[ -z "$("$MCGCTL" group list)" ] || fail "in the initial namespace"
+	printf 'group add m addr ff05::4243 dev veth1\n' > "$KEYS/nsbatch"
+	run "$MCGCTL" -n $NS -b "$KEYS/nsbatch"
+	[ "$(M group list | sort | tr '\n' ' ')" = "m n " ] || fail "-n with -b"
+	[ "$("$MCGCTL" -j --netns $NS group list | jq length)" = 2 ] || fail "--netns"
+	status 2 "mcgctl: no network namespace 'mcgctl-none' (no /run/netns/mcgctl-none; see ip netns list)" \
+		"$MCGCTL" -n mcgctl-none group list
+}
+
+test_monitor_t_stamps_each_event() {
+	setup_ns || fail "namespace setup"
+	ip netns exec $NS "$MCGCTL" monitor -t > "$KEYS/mont" 2>&1 &
+	mon=$!
+	ip netns exec $NS "$MCGCTL" -j monitor > "$KEYS/monj" 2>&1 &
+	monj=$!
+	sleep 0.5
+	today=$(date +%Y-%m-%d)
+	run M group add g addr ff05::4242 dev veth0
+	run M group del g
+	sleep 0.5
+	kill $mon $monj
+	wait $mon $monj 2>/dev/null
+	re="^${today}T[0-9:]{8}\.[0-9]{6}[+-][0-9]{2}:[0-9]{2} "
+	[ "$(grep -cE "${re}group_new: group g  id 1$" "$KEYS/mont")" = 1 ] &&
+		[ "$(grep -cE "${re}group_del: group g  id 1$" "$KEYS/mont")" = 1 ] ||
+		{ cat "$KEYS/mont"; fail "monitor -t"; }
+	jq -s -e --arg d "$today" 'length == 2 and
+		all(.time | startswith($d + "T") and test("\\.[0-9]{6}[+-][0-9]{2}:[0-9]{2}$"))' \
+		"$KEYS/monj" >/dev/null || { cat "$KEYS/monj"; fail "monitor -j: time"; }
 }
 
 test_unprivileged_users_can_read_but_not_change() {

@@ -163,7 +163,7 @@ test_stats_of_a_group_that_does_not_exist_say_so() {
 		echo "$out"
 		fail "mcgctl stats nosuch succeeded"
 	fi
-	[ "$out" = "mcgctl: no group with this name" ] ||
+	[ "$out" = "mcgctl: stats nosuch: no group with this name" ] ||
 		{ echo "$out"; fail "mcgctl stats nosuch did not say there is no such group"; }
 }
 

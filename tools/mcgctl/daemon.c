@@ -262,7 +262,7 @@ static int daemon_show(const struct cmd *c, int argc, char **argv)
 			return usage_error(c, "unknown word '%s'", argv[i]);
 	}
 	if (group && parse_group_name(group))
-		return 1;
+		return EXIT_USAGE;
 	snprintf(request, sizeof(request), "show%s%s\n", group ? " " : "",
 		 group ? group : "");
 	reply = ask(path, request);

@@ -159,7 +159,7 @@ static int parse_group(const struct cmd *c, int for_cmd, int argc,
 		return usage_error(c, "which group?");
 	r->name = argv[0];
 	if (parse_group_name(r->name))
-		return 1;
+		return EXIT_USAGE;
 	for (a = 1; a < argc; a += 2) {
 		for (i = 0; i < N_WORDS; i++)
 			if ((words[i].cmds & for_cmd) &&
@@ -173,7 +173,7 @@ static int parse_group(const struct cmd *c, int for_cmd, int argc,
 			return usage_error(c, "'%s' is given twice", argv[a]);
 		if (parse_value(r, for_cmd, words[i].attr, argv[a],
 				argv[a + 1]))
-			return 1;
+			return EXIT_USAGE;
 		r->have |= HAVE(words[i].attr);
 	}
 	return 0;
@@ -244,6 +244,16 @@ static int put_group(struct nl_msg *msg, void *arg)
 	return err ? -1 : 0;
 }
 
+/* The kernel's refusal names the verb and the group: "group add chat: ...". */
+static int group_request(uint8_t cmd, const char *verb,
+			 const struct grp_args *r)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s %s", verb, r->name);
+	return mcg_nl_request(cmd, what, put_group, (void *)r);
+}
+
 static int group_add(const struct cmd *c, int argc, char **argv)
 {
 	struct grp_args r = { 0 };
@@ -263,7 +273,7 @@ static int group_add(const struct cmd *c, int argc, char **argv)
 				   "group add needs 'addr'");
 	if (addr && !dev)
 		return usage_error(c, "group add needs 'dev'");
-	return mcg_nl_request(MCG_CMD_GROUP_NEW, "group add", put_group, &r);
+	return group_request(MCG_CMD_GROUP_NEW, "group add", &r);
 }
 
 static int group_set(const struct cmd *c, int argc, char **argv)
@@ -275,7 +285,7 @@ static int group_set(const struct cmd *c, int argc, char **argv)
 		return ret;
 	if (!r.have)
 		return usage_error(c, "nothing to change");
-	return mcg_nl_request(MCG_CMD_GROUP_SET, "group set", put_group, &r);
+	return group_request(MCG_CMD_GROUP_SET, "group set", &r);
 }
 
 /* key use NAME epoch N|auto */
@@ -285,9 +295,9 @@ int group_set_txepoch(const char *verb, const char *name, const char *word,
 	struct grp_args r = { .name = name };
 
 	if (parse_group_name(name) || parse_epoch(word, epoch, &r.tx_epoch))
-		return 1;
+		return EXIT_USAGE;
 	r.have = HAVE(MCG_A_GROUP_TX_EPOCH);
-	return mcg_nl_request(MCG_CMD_GROUP_SET, verb, put_group, &r);
+	return group_request(MCG_CMD_GROUP_SET, verb, &r);
 }
 
 static int group_del(const struct cmd *c, int argc, char **argv)
@@ -298,8 +308,8 @@ static int group_del(const struct cmd *c, int argc, char **argv)
 		return usage_error(c, argc ? "too many words" : "which group?");
 	r.name = argv[0];
 	if (parse_group_name(r.name))
-		return 1;
-	return mcg_nl_request(MCG_CMD_GROUP_DEL, "group del", put_group, &r);
+		return EXIT_USAGE;
+	return group_request(MCG_CMD_GROUP_DEL, "group del", &r);
 }
 
 int cmd_flush(const struct cmd *c, int argc, char **argv)
@@ -326,6 +336,8 @@ const struct cmd group_cmds[] = {
 		  "empties it (not for a group without a multicast address)." },
 	{ .name = "del", .fn = group_del, .usage = "mcgctl group del NAME" },
 	{ .name = "show", .fn = cmd_show, .usage = "mcgctl group show [NAME]" },
-	{ .name = "list", .fn = cmd_show, .usage = "mcgctl group list" },
+	{ .name = "list", .fn = cmd_group_list, .usage = "mcgctl group list",
+	  .help = "The name of each group, one a line (with -j, a JSON array), for\n"
+		  "scripts and completion." },
 	{ }
 };

@@ -38,6 +38,7 @@ int cmd_genid(const struct cmd *c, int argc, char **argv)
 	if (crypto_ready())
 		return 1;
 	mcg_id_generate(line);
+	warn_shared_key_file(STDOUT_FILENO);
 	if (write_all(STDOUT_FILENO, line, strlen(line))) {
 		errmsg("genid: %s", strerror(errno));
 		ret = 1;
@@ -69,6 +70,8 @@ int cmd_pubid(const struct cmd *c, int argc, char **argv)
 
 	if (argc)
 		return usage_error(c, "unknown word '%s'", argv[0]);
+	if (!stdin_free("pubid"))
+		return EXIT_USAGE;
 	if (crypto_ready() || read_id("pubid", &id))
 		return 1;
 	mcg_key_format(pub, id.pk);
@@ -175,6 +178,8 @@ static int roster_sign(const struct cmd *c, int argc, char **argv)
 		return usage_error(c, "which file?");
 	if (argc > 1)
 		return usage_error(c, "unknown word '%s'", argv[1]);
+	if (!stdin_free("roster sign"))
+		return EXIT_USAGE;
 	if (load_conf(argv[0], &conf))
 		return 1;
 	if (read_id("roster sign", &id))

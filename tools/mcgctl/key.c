@@ -152,6 +152,15 @@ static int put_key(struct nl_msg *msg, void *arg)
 	return err ? -1 : 0;
 }
 
+/* The kernel's refusal names the verb and the group: "key add chat: ...". */
+static int key_request(uint8_t cmd, const char *verb, struct key_req *r)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s %s", verb, r->name);
+	return mcg_nl_request(cmd, what, put_key, r);
+}
+
 static int key_add(const struct cmd *c, int argc, char **argv)
 {
 	struct key_req r = { .alg = MCG_ALG_AES_GCM_256, .material = true };
@@ -163,7 +172,7 @@ static int key_add(const struct cmd *c, int argc, char **argv)
 		return usage_error(c, "which group?");
 	r.name = argv[0];
 	if (parse_group_name(r.name))
-		return 1;
+		return EXIT_USAGE;
 	for (a = 1; a < argc; a++) {
 		const char *w = argv[a];
 
@@ -183,13 +192,13 @@ static int key_add(const struct cmd *c, int argc, char **argv)
 			if (have_epoch)
 				return usage_error(c, "'epoch' is given twice");
 			if (parse_u32(w, argv[a], 1, UINT32_MAX, &r.epoch))
-				return 1;
+				return EXIT_USAGE;
 			have_epoch = true;
 		} else if (!strcmp(w, "alg")) {
 			if (have_alg)
 				return usage_error(c, "'alg' is given twice");
 			if (parse_alg(argv[a], &r.alg))
-				return 1;
+				return EXIT_USAGE;
 			have_alg = true;
 		} else {
 			if (file)
@@ -201,9 +210,11 @@ static int key_add(const struct cmd *c, int argc, char **argv)
 		return usage_error(c, "key add needs 'epoch'");
 	if (!file)
 		return usage_error(c, "key add needs 'keyfile'");
+	if (!strcmp(file, "-") && !stdin_free("key add"))
+		return EXIT_USAGE;
 	if (read_key(file, &r))
-		return 1;
-	ret = mcg_nl_request(MCG_CMD_KEY_NEW, "key add", put_key, &r);
+		return EXIT_FAIL;
+	ret = key_request(MCG_CMD_KEY_NEW, "key add", &r);
 	explicit_bzero(r.key, sizeof(r.key));
 	return ret;
 }
@@ -224,19 +235,23 @@ static int key_del(const struct cmd *c, int argc, char **argv)
 {
 	struct key_req r = { 0 };
 
-	if (name_epoch(c, argc, argv))
-		return 1;
+	int ret = name_epoch(c, argc, argv);
+
+	if (ret)
+		return ret;
 	r.name = argv[0];
 	if (parse_group_name(r.name) ||
 	    parse_u32("epoch", argv[2], 1, UINT32_MAX, &r.epoch))
-		return 1;
-	return mcg_nl_request(MCG_CMD_KEY_DEL, "key del", put_key, &r);
+		return EXIT_USAGE;
+	return key_request(MCG_CMD_KEY_DEL, "key del", &r);
 }
 
 static int key_use(const struct cmd *c, int argc, char **argv)
 {
-	if (name_epoch(c, argc, argv))
-		return 1;
+	int ret = name_epoch(c, argc, argv);
+
+	if (ret)
+		return ret;
 	return group_set_txepoch("key use", argv[0], "epoch", argv[2]);
 }
 
@@ -256,6 +271,20 @@ int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * As wg genkey does: a warning, not a refusal, since the file already
+ * exists with its mode; the remedy is a umask before it is made.
+ */
+void warn_shared_key_file(int fd)
+{
+	struct stat st;
+
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
+		fprintf(stderr,
+			"Warning: writing a key to a file that group or others can access (mode %04o; umask 077 first)\n",
+			st.st_mode & 0777);
+}
+
 int cmd_genkey(const struct cmd *c, int argc, char **argv)
 {
 	uint32_t alg = MCG_ALG_AES_GCM_256;
@@ -268,7 +297,7 @@ int cmd_genkey(const struct cmd *c, int argc, char **argv)
 	if (argc > 1)
 		return usage_error(c, "unknown word '%s'", argv[1]);
 	if (argc && parse_alg(argv[0], &alg))
-		return 1;
+		return EXIT_USAGE;
 	len = alg_key_len(alg);
 	prctl(PR_SET_DUMPABLE, 0);
 	while (got < len) {
@@ -282,6 +311,7 @@ int cmd_genkey(const struct cmd *c, int argc, char **argv)
 		}
 		got += n;
 	}
+	warn_shared_key_file(STDOUT_FILENO);
 	base64_encode(text, key, len);
 	strcat(text, "\n");
 	/* Straight to the descriptor: stdio would keep a copy in its buffer. */

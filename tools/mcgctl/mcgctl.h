@@ -18,6 +18,14 @@
 
 #define MCGCTL_VERSION	"0.1.0"
 
+/*
+ * Exit statuses.  1 is any failure of a command that was understood (the
+ * kernel refused, a file could not be read); 2 is a command line that was
+ * not: a script that tests for 1 after a refusal keeps meaning that.
+ */
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
 struct cmd {
 	const char *name;
 	int (*fn)(const struct cmd *c, int argc, char **argv);
@@ -29,6 +37,7 @@ struct cmd {
 struct mcgctl_opts {
 	bool json;
 	bool pretty;
+	bool stdin_batch;	/* the batch comes on standard input */
 };
 
 extern struct mcgctl_opts opts;
@@ -40,8 +49,12 @@ __printf(1, 2) void errmsg(const char *fmt, ...);
 __noreturn void die_oom(void);
 __printf(2, 3) int usage_error(const struct cmd *c, const char *fmt, ...);
 bool is_help(const char *word);
+/* Whether verb may read standard input; if not, prints why. */
+bool stdin_free(const char *verb);
 
-/* parse.c: each prints its own one-line error and returns -1 */
+/* parse.c: each prints its own one-line error and returns -1, which the
+ * command turns into EXIT_USAGE.
+ */
 int parse_u64(const char *word, const char *s, uint64_t min, uint64_t max,
 	      uint64_t *out);
 int parse_u32(const char *word, const char *s, uint32_t min, uint32_t max,
@@ -68,8 +81,12 @@ int cmd_stats(const struct cmd *c, int argc, char **argv);
 int cmd_monitor(const struct cmd *c, int argc, char **argv);
 int cmd_flush(const struct cmd *c, int argc, char **argv);
 int cmd_genkey(const struct cmd *c, int argc, char **argv);
+/* list.c: group list, the names alone */
+int cmd_group_list(const struct cmd *c, int argc, char **argv);
 /* key.c: the whole buffer, straight to the descriptor (no stdio copy). */
 int write_all(int fd, const char *buf, size_t len);
+/* key.c: warns when a key written to fd lands where others can read it. */
+void warn_shared_key_file(int fd);
 
 /* id.c: identities and rosters, with mcgd's code (../mcgd) */
 int cmd_genid(const struct cmd *c, int argc, char **argv);

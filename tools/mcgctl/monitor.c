@@ -4,6 +4,7 @@
  * Output is flushed after each event so that a pipe sees it at once.
  */
 #include <string.h>
+#include <time.h>
 #include <netlink/genl/genl.h>
 
 #include "mcgctl.h"
@@ -23,14 +24,35 @@ static const char *const event_names[MCG_CMD_MAX + 1] = {
 	[MCG_CMD_KEY_EXHAUSTED]	= "key_exhausted",
 };
 
+int format_time(char *buf, size_t size, const struct timespec *ts)
+{
+	char date[32], zone[8];
+	struct tm tm;
+
+	if (!localtime_r(&ts->tv_sec, &tm) ||
+	    !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) ||
+	    !strftime(zone, sizeof(zone), "%z", &tm) || strlen(zone) != 5)
+		return -1;
+	/* strftime() says +0100; RFC 3339 wants +01:00. */
+	if ((size_t)snprintf(buf, size, "%s.%06ld%.3s:%s", date,
+			     ts->tv_nsec / 1000, zone, zone + 3) >= size)
+		return -1;
+	return 0;
+}
+
 int monitor_event(struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[MCG_A_MAX + 1];
 	uint8_t cmd = genlmsg_hdr(nlh)->cmd;
-	char name[16], prefix[128], key[64];
+	char name[16], prefix[192], key[64], when[48] = "";
+	const bool *stamp = arg;
+	struct timespec now;
 	struct json j;
 
-	(void)arg;
+	/* When it was read: the kernel's events carry no time of their own. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (format_time(when, sizeof(when), &now))
+		when[0] = '\0';
 	if (cmd <= MCG_CMD_MAX && event_names[cmd])
 		snprintf(name, sizeof(name), "%s", event_names[cmd]);
 	else
@@ -43,6 +65,8 @@ int monitor_event(struct nlmsghdr *nlh, void *arg)
 		json_init(&j, stdout, opts.pretty);
 		json_obj_open(&j, NULL);
 		json_str(&j, "event", name);
+		if (when[0])
+			json_str(&j, "time", when);
 		if (tb[MCG_A_KEY]) {
 			json_obj_open(&j, "key");
 			show_key_json(&j, tb[MCG_A_KEY]);
@@ -53,12 +77,17 @@ int monitor_event(struct nlmsghdr *nlh, void *arg)
 		json_obj_close(&j);
 		json_end(&j);
 	} else {
-		/* "key_new epoch 3: group chat  id 1", then the group. */
+		/* "[TIME ]key_new epoch 3: group chat  id 1", then the group. */
+		int n = 0;
+
+		if (*stamp && when[0])
+			n = snprintf(prefix, sizeof(prefix), "%s ", when);
 		if (tb[MCG_A_KEY] &&
 		    !show_key_text(key, sizeof(key), tb[MCG_A_KEY]))
-			snprintf(prefix, sizeof(prefix), "%s %s: ", name, key);
+			snprintf(prefix + n, sizeof(prefix) - n, "%s %s: ",
+				 name, key);
 		else
-			snprintf(prefix, sizeof(prefix), "%s: ", name);
+			snprintf(prefix + n, sizeof(prefix) - n, "%s: ", name);
 		if (tb[MCG_A_GROUP_NAME] || tb[MCG_A_GROUP_ID])
 			show_group_text(tb, prefix);
 		else
@@ -71,14 +100,20 @@ int monitor_event(struct nlmsghdr *nlh, void *arg)
 
 int cmd_monitor(const struct cmd *c, int argc, char **argv)
 {
+	bool stamp = false;
 	struct mcg_nl nl;
 
-	(void)argv;
+	/* -t as ip monitor has it; -ts, ip's short form, is the same here. */
+	if (argc && (!strcmp(argv[0], "-t") || !strcmp(argv[0], "-ts"))) {
+		stamp = true;
+		argc--;
+		argv++;
+	}
 	if (argc)
 		return usage_error(c, "unknown word '%s'", argv[0]);
 	if (mcg_nl_open(&nl, true))
-		return 1;
-	mcg_nl_listen(&nl, monitor_event, NULL);
+		return EXIT_FAIL;
+	mcg_nl_listen(&nl, monitor_event, &stamp);
 	mcg_nl_close(&nl);
-	return 1;
+	return EXIT_FAIL;
 }

@@ -209,11 +209,11 @@ static int talk(struct mcg_nl *nl, struct nl_msg *msg, const char *verb,
 		*intr = t.intr;
 	if (t.failed)
 		return -1;
+	/* The verb names the group too: in a batch's log, or mcgd's, a bare
+	 * "no group with this name" would not say which.
+	 */
 	if (t.err) {
-		if (t.ext[0])
-			errmsg("%s", t.ext);
-		else
-			errmsg("%s: %s", verb, strerror(-t.err));
+		errmsg("%s: %s", verb, t.ext[0] ? t.ext : strerror(-t.err));
 		return -1;
 	}
 	if (ret < 0) {
@@ -450,11 +450,14 @@ int mcg_nl_get(struct mcg_nl *nl, uint8_t cmd, const char *name,
 	       const char *verb, struct mcg_replies *r)
 {
 	struct nl_msg *msg = mcg_nl_msg(nl, cmd, name ? 0 : NLM_F_DUMP);
+	char what[64];
 	int ret;
 
 	if (name && nla_put_string(msg, MCG_A_GROUP_NAME, name))
 		die_oom();
-	ret = mcg_nl_collect(nl, msg, verb, r);
+	snprintf(what, sizeof(what), "%s%s%s", verb, name ? " " : "",
+		 name ? name : "");
+	ret = mcg_nl_collect(nl, msg, what, r);
 	nlmsg_free(msg);
 	return ret;
 }

@@ -41,8 +41,9 @@ typedef int (*mcg_nl_reply_fn)(struct nlmsghdr *nlh, void *arg);
 
 /*
  * Sends msg (which the caller still owns) and hands every reply to fn,
- * until the kernel's ACK or the end of the dump.  On error it prints the
- * kernel's extack message, or "VERB: strerror", and returns -1.
+ * until the kernel's ACK or the end of the dump.  On error it prints
+ * "VERB: " and the kernel's extack message, or strerror, and returns -1;
+ * VERB should name the group ("key add chat").
  */
 int mcg_nl_talk(struct mcg_nl *nl, struct nl_msg *msg, const char *verb,
 		mcg_nl_reply_fn fn, void *arg);
@@ -74,6 +75,7 @@ mcg_tb_t *mcg_nl_parse_all(const struct mcg_replies *r);
 struct cmd;
 int mcg_nl_open_get(const struct cmd *c, int argc, char **argv,
 		    struct mcg_nl *nl);
+/* VERB is followed by the group's name in an error, when there is one. */
 int mcg_nl_get(struct mcg_nl *nl, uint8_t cmd, const char *name,
 	       const char *verb, struct mcg_replies *r);
 void mcg_replies_free(struct mcg_replies *r);

@@ -496,8 +496,9 @@ int cmd_show(const struct cmd *c, int argc, char **argv)
 	struct mcg_nl nl;
 	int ret;
 
-	if (mcg_nl_open_get(c, argc, argv, &nl))
-		return 1;
+	ret = mcg_nl_open_get(c, argc, argv, &nl);
+	if (ret)
+		return ret;
 	ret = mcg_nl_get(&nl, MCG_CMD_GROUP_GET, argc ? argv[0] : NULL, "show", &r);
 	mcg_nl_close(&nl);
 	if (!ret)
@@ -506,13 +507,16 @@ int cmd_show(const struct cmd *c, int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
-/* For "show [NAME]" and "stats [NAME]": check the words, open the socket. */
+/*
+ * For "show [NAME]" and "stats [NAME]": check the words, open the socket.
+ * Returns the exit status.
+ */
 int mcg_nl_open_get(const struct cmd *c, int argc, char **argv,
 		    struct mcg_nl *nl)
 {
 	if (argc > 1)
 		return usage_error(c, "unknown word '%s'", argv[1]);
 	if (argc && parse_group_name(argv[0]))
-		return 1;
-	return mcg_nl_open(nl, false) ? 1 : 0;
+		return EXIT_USAGE;
+	return mcg_nl_open(nl, false) ? EXIT_FAIL : 0;
 }

@@ -8,6 +8,7 @@
 #ifndef MCGCTL_SHOW_H
 #define MCGCTL_SHOW_H
 
+#include <time.h>
 #include <netlink/attr.h>
 #include <linux/mcg.h>
 
@@ -17,14 +18,26 @@
 /* Every group among the replies of GROUP_GET.  Returns the exit status. */
 int show_print(struct mcg_replies *r);
 
+/* The name of each group among the replies of GROUP_GET, one a line. */
+int list_print(struct mcg_replies *r);
+
 /*
  * The replies of STATS_GET; the namespace's counters are the first
  * MCG_A_NS_STATS in r, else in nsr (which may be NULL).
  */
 int stats_print(struct mcg_replies *r, struct mcg_replies *nsr);
 
-/* One event, flushed; negative if stdout failed. */
+/*
+ * One event, flushed; negative if stdout failed.  arg points to a bool:
+ * whether text lines start with the time (JSON always has it).
+ */
 int monitor_event(struct nlmsghdr *nlh, void *arg);
+
+/*
+ * ts in RFC 3339, local time with microseconds and the offset:
+ * "2026-12-06T10:34:19.123456+01:00".  Returns -1 if it does not fit.
+ */
+int format_time(char *buf, size_t size, const struct timespec *ts);
 
 /* The show block; its first line starts with prefix. */
 void show_group_text(struct nlattr **tb, const char *prefix);

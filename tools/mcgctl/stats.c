@@ -437,10 +437,12 @@ int cmd_stats(const struct cmd *c, int argc, char **argv)
 	struct mcg_replies r = { 0 }, nsr = { 0 };
 	struct nl_msg *msg;
 	struct mcg_nl nl;
+	char what[64];
 	int ret;
 
-	if (mcg_nl_open_get(c, argc, argv, &nl))
-		return 1;
+	ret = mcg_nl_open_get(c, argc, argv, &nl);
+	if (ret)
+		return ret;
 	/*
 	 * One group as well as all of them by a dump, which names it: a
 	 * group's senders may take more than the one message a request is
@@ -449,7 +451,9 @@ int cmd_stats(const struct cmd *c, int argc, char **argv)
 	msg = mcg_nl_msg(&nl, MCG_CMD_STATS_GET, NLM_F_DUMP);
 	if (argc && nla_put_string(msg, MCG_A_GROUP_NAME, argv[0]))
 		die_oom();
-	ret = mcg_nl_collect(&nl, msg, "stats", &r);
+	snprintf(what, sizeof(what), "stats%s%s", argc ? " " : "",
+		 argc ? argv[0] : "");
+	ret = mcg_nl_collect(&nl, msg, what, &r);
 	nlmsg_free(msg);
 	/* Without a group, a request answers with the namespace's. */
 	if (!ret && !argc && !has_ns(&r)) {

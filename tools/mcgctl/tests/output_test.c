@@ -4,7 +4,8 @@
  * padded, attributes this mcgctl does not know), fed to the output code:
  *
  *   output_test [-j|-p] show|stats|stats-nsr|stats-zero|stats-split|monitor
- *   output_test extack
+ *   output_test [-j|-p] monitor-t|list
+ *   output_test extack|time
  *
  * tests/run compares what comes out.
  */
@@ -350,7 +351,7 @@ static int show(void)
 	return ret;
 }
 
-static int monitor(void)
+static int monitor(bool stamp)
 {
 	struct mcg_replies r = { 0 };
 	struct nlattr *n;
@@ -379,9 +380,52 @@ static int monitor(void)
 	keep(&r, reply(MCG_CMD_FLUSH));
 	keep(&r, reply(42));
 	for (i = 0; i < r.n; i++)
-		ret |= monitor_event(r.msg[i], NULL);
+		ret |= monitor_event(r.msg[i], &stamp);
 	mcg_replies_free(&r);
 	return ret;
+}
+
+/* The names of show's groups, and one reply that is not a group's. */
+static int list(void)
+{
+	struct mcg_replies r = { 0 };
+	struct nl_msg *m;
+	int ret;
+
+	m = reply(MCG_CMD_GROUP_GET);
+	group_chat(m);
+	keep(&r, m);
+	keep(&r, reply(MCG_CMD_GROUP_GET));
+	m = reply(MCG_CMD_GROUP_GET);
+	group_odd(m);
+	keep(&r, m);
+	m = reply(MCG_CMD_GROUP_GET);
+	group_uni(m, false);
+	keep(&r, m);
+	ret = list_print(&r);
+	mcg_replies_free(&r);
+	return ret;
+}
+
+/* Instants whose text does not depend on the clock, in the caller's TZ. */
+static void times(void)
+{
+	static const struct timespec ts[] = {
+		{ 1795312800, 0 },
+		{ 1795312800, 999999999 },
+		{ 1795312859, 123456789 },
+		{ 0, 1000 },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ts); i++) {
+		if (format_time(buf, sizeof(buf), &ts[i]))
+			printf("error\n");
+		else
+			printf("%s\n", buf);
+	}
+	printf("%d\n", format_time(buf, 32, &ts[0]));
 }
 
 /* An NLMSG_ERROR (or DONE) as the kernel builds it. */
@@ -473,7 +517,15 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "stats-split"))
 		return stats_split();
 	if (!strcmp(argv[i], "monitor"))
-		return monitor();
+		return monitor(false);
+	if (!strcmp(argv[i], "monitor-t"))
+		return monitor(true);
+	if (!strcmp(argv[i], "list"))
+		return list();
+	if (!strcmp(argv[i], "time")) {
+		times();
+		return 0;
+	}
 	if (!strcmp(argv[i], "extack")) {
 		extack();
 		return 0;

@@ -17,6 +17,7 @@
 extern char last_error[512];
 
 static struct nl_msg *sent;	/* the last request, NULL if none went */
+static char sent_verb[64];	/* and what its errors would start with */
 
 int mcg_nl_request(uint8_t cmd, const char *verb, mcg_nl_put_fn put,
 		   void *arg)
@@ -32,11 +33,20 @@ int mcg_nl_request(uint8_t cmd, const char *verb, mcg_nl_put_fn put,
 		return 1;
 	}
 	sent = msg;
+	snprintf(sent_verb, sizeof(sent_verb), "%s", verb);
 	return 0;
 }
 
-/* group.c's table names it; no test here shows anything. */
+/* group.c's table names them; no test here shows anything. */
 int cmd_show(const struct cmd *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	abort();
+}
+
+int cmd_group_list(const struct cmd *c, int argc, char **argv)
 {
 	(void)c;
 	(void)argc;
@@ -136,6 +146,14 @@ static void test_peer_lists(void)
 	CHECK(!group("set", "chat peer 2001:db8::2 peer fd00::3") &&
 	      has_peers(two, 2), "set: the list, in order");
 	CHECK(!group("add", "uni peer 2001:db8::2") &&
+	      !strcmp(sent_verb, "group add uni"),
+	      "an error would name the verb and the group: '%s'", sent_verb);
+	CHECK(!group("set", "chat hoplimit 3") &&
+	      !strcmp(sent_verb, "group set chat"),
+	      "an error would name the verb and the group: '%s'", sent_verb);
+	CHECK(!group("del", "chat") && !strcmp(sent_verb, "group del chat"),
+	      "an error would name the verb and the group: '%s'", sent_verb);
+	CHECK(!group("add", "uni peer 2001:db8::2") &&
 	      is_cmd(MCG_CMD_GROUP_NEW) && has_peers(one, 1) &&
 	      !attr(MCG_A_GROUP_ADDR) && !attr(MCG_A_GROUP_IFINDEX),
 	      "add with peers only: no ADDR, no IFINDEX");
@@ -203,7 +221,8 @@ static void test_refusals(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(refusals); i++)
-		CHECK(group(refusals[i].verb, refusals[i].words) == 1 && !sent &&
+		CHECK(group(refusals[i].verb, refusals[i].words) == EXIT_USAGE &&
+		      !sent &&
 		      !strcmp(last_error, refusals[i].error),
 		      "group %s %s: %s", refusals[i].verb, refusals[i].words,
 		      last_error);

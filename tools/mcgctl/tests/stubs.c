@@ -31,5 +31,5 @@ int usage_error(const struct cmd *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
-	return 1;
+	return EXIT_USAGE;
 }

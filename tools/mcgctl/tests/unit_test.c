@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "../mcgctl.h"
 #include "../base64.h"
 #include "../json.h"
+#include "../batch.h"
 #include "../../check.h"
 
 extern char last_error[512];
@@ -248,6 +250,138 @@ static void test_json(void)
 	check_str(s, "{\"event\":\"flush\"}\n[]\n", "one value per line");
 }
 
+/* The words of line, joined by '|', or "error: why". */
+static const char *split(const char *line, int max)
+{
+	static char out[512];
+	char copy[256], *argv[16];
+	const char *err;
+	int argc, i;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	argc = batch_split(copy, argv, max, &err);
+	if (argc < 0) {
+		snprintf(out, sizeof(out), "error: %s", err);
+		return out;
+	}
+	out[0] = '\0';
+	for (i = 0; i < argc; i++)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
+			 i ? "|" : "", argv[i]);
+	if (argv[argc])
+		snprintf(out, sizeof(out), "error: no NULL after the words");
+	return out;
+}
+
+static void test_batch_split(void)
+{
+	static const struct {
+		const char *line, *words;
+		int max;	/* room for the words and the NULL */
+	} cases[] = {
+		{ "group add chat addr ff05::1 dev lo\n",
+		  "group|add|chat|addr|ff05::1|dev|lo", 16 },
+		{ "  key\tadd  chat  \r\n", "key|add|chat", 16 },
+		{ "\n", "", 16 },
+		{ "   \t ", "", 16 },
+		{ "# a comment\n", "", 16 },
+		{ "   # indented\n", "", 16 },
+		{ "show chat # says what\n", "show|chat", 16 },
+		{ "show a#b\n", "show|a#b", 16 },
+		{ "key add \"a b\" keyfile '/k/my key#1'\n",
+		  "key|add|a b|keyfile|/k/my key#1", 16 },
+		{ "show \"\"\n", "show|", 16 },
+		{ "show 'it\"s'", "show|it\"s", 16 },
+		{ "show q\"uo\"te", "show|q\"uo\"te", 16 },
+		{ "show \"chat\n", "error: a \" is not closed", 16 },
+		{ "show 'chat", "error: a ' is not closed", 16 },
+		{ "show \"a\"b", "error: a quoted word goes on after its closing quote", 16 },
+		{ "a b c", "a|b|c", 4 },
+		{ "a b c d", "error: too many words on one line", 4 },
+	};
+	char what[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(what, sizeof(what), "batch line %zu: %s", i,
+			 cases[i].words);
+		check_str(split(cases[i].line, cases[i].max), cases[i].words,
+			  what);
+	}
+}
+
+/* What the fake command saw: each first word, and where it ran. */
+static char ran[512];
+
+/* "ok" succeeds, "fail" fails as the kernel would, anything else is usage. */
+static int fake_cmd(int argc, char **argv)
+{
+	(void)argc;
+	snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran), "%s@%s ",
+		 argv[0], batch_where);
+	if (!strcmp(argv[0], "ok"))
+		return 0;
+	return !strcmp(argv[0], "fail") ? EXIT_FAIL : EXIT_USAGE;
+}
+
+static void test_batch_run(void)
+{
+	char path[] = "/tmp/mcgctl-batch-XXXXXX", want[512];
+	const char *text = "# set up\n\nok 1\nfail 2\n  ok 3 # fine\nbad\nok \"5\n";
+	FILE *f;
+	int fd, ret;
+
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+
+	ran[0] = '\0';
+	ret = batch_run(path, false, fake_cmd);
+	snprintf(want, sizeof(want), "ok@%s:3 fail@%s:4 ", path, path);
+	check_str(ran, want, "a batch stops at the first line that fails");
+	CHECK(ret == EXIT_FAIL && !batch_where[0],
+	      "with its status (%d), and no line after", ret);
+
+	ran[0] = last_error[0] = '\0';
+	ret = batch_run(path, true, fake_cmd);
+	snprintf(want, sizeof(want), "ok@%s:3 fail@%s:4 ok@%s:5 bad@%s:6 ", path,
+		 path, path, path);
+	check_str(ran, want, "-force runs every line");
+	CHECK(ret == EXIT_FAIL,
+	      "-force: the status of the first line that failed (%d)", ret);
+	snprintf(want, sizeof(want), "%s: 3 of 5 commands failed", path);
+	check_str(last_error, want, "-force counts what failed");
+
+	f = fopen(path, "w");
+	fputs("ok\nok 'x\nok\n", f);
+	fclose(f);
+	ran[0] = '\0';
+	ret = batch_run(path, false, fake_cmd);
+	snprintf(want, sizeof(want), "ok@%s:1 ", path);
+	CHECK(ret == EXIT_USAGE && !strcmp(last_error, "a ' is not closed") &&
+	      !strcmp(ran, want),
+	      "a line that does not split is a usage error, and the end: %d '%s'",
+	      ret, last_error);
+
+	f = fopen(path, "w");
+	fputs("ok\nok", f);
+	fclose(f);
+	ran[0] = '\0';
+	ret = batch_run(path, false, fake_cmd);
+	snprintf(want, sizeof(want), "ok@%s:1 ok@%s:2 ", path, path);
+	CHECK(ret == 0, "a batch of good lines succeeds");
+	check_str(ran, want, "the last line needs no newline");
+
+	unlink(path);
+	ret = batch_run(path, false, fake_cmd);
+	snprintf(want, sizeof(want),
+		 "cannot open batch file '%s': No such file or directory", path);
+	CHECK(ret == EXIT_FAIL, "no batch file: status %d", ret);
+	check_str(last_error, want, "no batch file: the error");
+	CHECK(!opts.stdin_batch, "a batch file leaves standard input free");
+}
+
 int main(void)
 {
 	test_numbers();
@@ -255,6 +389,8 @@ int main(void)
 	test_words();
 	test_base64();
 	test_json();
+	test_batch_split();
+	test_batch_run();
 	free(buf);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
