@@ -13,7 +13,8 @@
 #                     WireGuard, in one instruction-counting VM
 #                     (BENCH_PARTS=main...)
 #   make deps         install what building and testing need (Debian, root)
-#   make install      module into /lib/modules/KVER/updates, tools into PREFIX
+#   make install      module into /lib/modules/KVER/updates, tools into PREFIX,
+#                     and uapi/: the header, mcg.pc, mcg(7)
 #
 # KVER picks the kernel to build for and to boot in the VM (default: the
 # running kernel if its headers are installed, else the newest installed
@@ -89,11 +90,13 @@ install:
 	@test -f $(MODULE) || { echo "$(MODULE) is not built: run 'make' first" >&2; exit 1; }
 	install -D -m 0644 $(MODULE) $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C uapi install
 	$(MAKE) -C tools install
 
 uninstall:
 	rm -f $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C uapi uninstall
 	$(MAKE) -C tools uninstall
 
 checkpatch:
