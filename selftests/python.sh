@@ -18,14 +18,22 @@ TMP=$(mktemp -d)
 PY=/usr/bin/python3
 export PYTHONPATH=$MCG_TOP/tools/python
 
+# setup: hosts A and B, made once for every case, and the group on each
+# (again after a case deleted it), keyed.
 setup() {
+	local h ns dev sender
 	mcg_load
-	mcg_two_hosts $A $B || return 1
-	(umask 077 && "$MCGCTL" genkey > "$TMP/key") || return 1
-	ip netns exec $A "$MCGCTL" group add chat addr ff05::4242 dev a0 id 7 sender 42 &&
-	ip netns exec $A "$MCGCTL" key add chat epoch 1 keyfile "$TMP/key" &&
-	ip netns exec $B "$MCGCTL" group add chat addr ff05::4242 dev b0 id 7 sender 43 &&
-	ip netns exec $B "$MCGCTL" key add chat epoch 1 keyfile "$TMP/key"
+	if [ ! -e "$TMP/key" ]; then
+		mcg_two_hosts $A $B || return 1
+		(umask 077 && "$MCGCTL" genkey > "$TMP/key") || return 1
+	fi
+	for h in "$A a0 42" "$B b0 43"; do
+		read -r ns dev sender <<< "$h"
+		ip netns exec "$ns" "$MCGCTL" show chat > /dev/null 2>&1 && continue
+		ip netns exec "$ns" "$MCGCTL" group add chat addr ff05::4242 dev "$dev" \
+			id 7 sender "$sender" &&
+		ip netns exec "$ns" "$MCGCTL" key add chat epoch 1 keyfile "$TMP/key" || return 1
+	done
 }
 
 # py NS ARGS...: a Python program run in NS, as its user would; killed
@@ -92,7 +100,7 @@ test_an_asyncio_chat_between_namespaces() {
 	local m pids=() rc=0
 	members=(a=42 b=43 c=42)
 	for m in a:$A b:$B c:$A; do
-		py "${m#*:}" -c "$CHAT" "$TMP" "${m%%:*}" 20 "${members[@]}" \
+		py "${m#*:}" -c "$CHAT" "$TMP" "${m%%:*}" 10 "${members[@]}" \
 			> "$TMP/${m%%:*}.out" 2>&1 &
 		pids+=($!)
 	done
