@@ -113,4 +113,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,21s/^# \{0,1\}//p' Makefile
