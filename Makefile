@@ -14,8 +14,9 @@
 #                     (BENCH_PARTS=main...)
 #   make deps         install what building and testing need (Debian, root)
 #   make install      module into /lib/modules/KVER/updates, tools into PREFIX,
-#                     the YNL spec into PREFIX/share/ynl/specs (PREFIX=/usr
-#                     for the kernel's ynl --family mcg)
+#                     uapi/: the header, mcg.pc, mcg(7); the YNL spec into
+#                     PREFIX/share/ynl/specs (PREFIX=/usr for the kernel's
+#                     ynl --family mcg)
 #   make htmldocs     Documentation/ as HTML, in build/htmldocs (Sphinx)
 #
 # KVER picks the kernel to build for and to boot in the VM (default: the
@@ -93,6 +94,7 @@ install:
 	@test -f $(MODULE) || { echo "$(MODULE) is not built: run 'make' first" >&2; exit 1; }
 	install -D -m 0644 $(MODULE) $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C uapi install
 	$(MAKE) -C tools install
 	$(MAKE) install-spec
 
@@ -106,6 +108,7 @@ uninstall-spec:
 uninstall:
 	rm -f $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C uapi uninstall
 	$(MAKE) -C tools uninstall
 	$(MAKE) uninstall-spec
 
@@ -130,4 +133,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,23s/^# \{0,1\}//p' Makefile
+	@sed -n '3,24s/^# \{0,1\}//p' Makefile
