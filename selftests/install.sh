@@ -12,15 +12,9 @@ KVER=$(uname -r)
 MCGD_FILES=(/usr/local/sbin/mcgd /usr/local/lib/systemd/system/mcgd.service
 	/usr/local/share/man/man8/mcgd.8 /usr/local/share/man/man5/mcg.conf.5)
 
-overlay() {
-	local dir=$1 w=/tmp/overlay${1//\//_}
-	mkdir -p "$w/upper" "$w/work"
-	mount -t overlay overlay -o "lowerdir=$dir,upperdir=$w/upper,workdir=$w/work" "$dir"
-}
-
 setup() {
 	modprobe overlay || return 1
-	overlay /lib/modules/"$KVER" && overlay /usr/local
+	mcg_overlay /lib/modules/"$KVER" && mcg_overlay /usr/local
 }
 
 test_make_install_then_modprobe() {

@@ -139,6 +139,14 @@ mcg_netns_add() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0
 }
 
+# mcg_overlay DIR: DIR writable, its changes in /tmp (the VM's root is the
+# host's, read-only); umount DIR undoes it.
+mcg_overlay() {
+	local w=/tmp/overlay${1//\//_}
+	mkdir -p "$w/upper" "$w/work" &&
+	mount -t overlay overlay -o "lowerdir=$1,upperdir=$w/upper,workdir=$w/work" "$1"
+}
+
 # mcg_veth NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
 mcg_veth() {
 	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
