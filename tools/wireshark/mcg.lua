@@ -70,23 +70,41 @@ local function is_zero(r)
 	return r:uint64():tonumber() == 0
 end
 
+-- The captured part of the n bytes at o, or nil if none was: a capture
+-- may keep only the start of each packet (tcpdump -s).
+local function captured(tvb, o, n)
+	local m = math.min(n, tvb:len() - o)
+	return m > 0 and tvb(o, m) or nil
+end
+
 -- The datagram at [off, off + len) of tvb, under tree: its subtree, and a
 -- summary for the Info column.
 local function datagram(tvb, off, len, tree, label)
-	local t = len > 0 and tree:add(mcg, tvb(off, len), label) or tree:add(mcg, label)
+	local whole = captured(tvb, off, len)
+	local t = whole and tree:add(mcg, whole, label) or tree:add(mcg, label)
 	t:add(hf.len, len):set_generated()
+	-- Header fields are read only where captured whole.
+	local have = math.min(len, tvb:len() - off)
 
-	if len < MIN_LEN then
-		-- The receiver looks no further; what fits is shown, unchecked.
-		t:add_proto_expert_info(ef.short, string.format(
-			"%d bytes, shorter than the 48 of a header and a tag: dropped as RX_DROP_SHORT", len))
+	if len < MIN_LEN or have < HDR_LEN then
 		local o = 2
-		if len >= 1 then t:add(hf.version, tvb(off, 1)) end
-		if len >= 2 then t:add(hf.type, tvb(off + 1, 1)) end
+		if len < MIN_LEN then
+			-- The receiver looks no further; what fits is shown, unchecked.
+			t:add_proto_expert_info(ef.short, string.format(
+				"%d bytes, shorter than the 48 of a header and a tag: dropped as RX_DROP_SHORT", len))
+		else
+			t:add(string.format("[Header not captured: only %d of its bytes]", have))
+		end
+		if have >= 1 then t:add(hf.version, tvb(off, 1)) end
+		if have >= 2 then t:add(hf.type, tvb(off + 1, 1)) end
 		for _, f in ipairs(after_type) do
-			if o + f[2] > len then break end
+			if o + f[2] > have then break end
 			t:add(f[1], tvb(off + o, f[2]))
 			o = o + f[2]
+		end
+		if len >= MIN_LEN then
+			t:append_text(": header not captured")
+			return "header not captured"
 		end
 		t:append_text(string.format(": short (%d bytes)", len))
 		return string.format("short datagram (%d bytes)", len)
@@ -98,7 +116,8 @@ local function datagram(tvb, off, len, tree, label)
 		-- Another version's layout is unknown: nothing more is decoded.
 		vi:add_proto_expert_info(ef.version, string.format(
 			"Version %d, not 1: dropped as RX_DROP_HEADER", version))
-		t:add(hf.payload, tvb(off + 1, len - 1))
+		local rest = captured(tvb, off + 1, len - 1)
+		if rest then t:add(hf.payload, rest) end
 		t:append_text(string.format(": unknown version %d", version))
 		return string.format("unknown version %d", version)
 	end
@@ -137,8 +156,13 @@ local function datagram(tvb, off, len, tree, label)
 			ct_len == 1 and "1 byte" or "0 bytes"))
 		bad = bad or "no record"
 	end
-	if ct_len > 0 then t:add(hf.ct, tvb(off + HDR_LEN, ct_len)) end
-	t:add(hf.tag, tvb(off + HDR_LEN + ct_len, TAG_LEN))
+	local ct = captured(tvb, off + HDR_LEN, ct_len)
+	if ct then t:add(hf.ct, ct) end
+	if have == len then
+		t:add(hf.tag, tvb(off + HDR_LEN + ct_len, TAG_LEN))
+	else
+		t:add(string.format("[Only %d of the datagram's %d bytes captured]", have, len))
+	end
 
 	local s = string.format("%s group %u sender %u epoch %u run %s seq %s len %u",
 		type == 1 and "DATA" or type == 2 and "BUNDLE" or "type " .. type,
@@ -258,16 +282,22 @@ local ctl_fields = {
 function mcgd.dissector(tvb, pinfo, tree)
 	local len = tvb:reported_length_remaining()
 	pinfo.cols.protocol = "MCGD"
-	local t = len > 0 and tree:add(mcgd, tvb()) or tree:add(mcgd)
+	local have = tvb:len()
+	local t = have > 0 and tree:add(mcgd, tvb()) or tree:add(mcgd)
 	local items = {}
 	for _, f in ipairs(ctl_fields) do
-		if f[2] + f[3] > math.min(len, MSG_HDR) then break end
+		if f[2] + f[3] > math.min(have, MSG_HDR) then break end
 		items[f[1]] = t:add(f[1], tvb(f[2], f[3]))
 	end
 	if len < MSG_HDR + MSG_SIG then
 		t:add_proto_expert_info(cef.short, string.format(
 			"%d bytes, shorter than the 104 of a header and a signature: refused as short", len))
 		pinfo.cols.info = string.format("short datagram (%d bytes)", len)
+		return len
+	end
+	if have < MSG_HDR then
+		t:add(string.format("[Header not captured: only %d of its bytes]", have))
+		pinfo.cols.info = "header not captured"
 		return len
 	end
 	if tvb(0, 2):string() ~= "MK" then
@@ -304,10 +334,13 @@ function mcgd.dissector(tvb, pinfo, tree)
 		items[cf.frag]:add_proto_expert_info(cef.frag, string.format(
 			"Fragment %u of %u: refused as fragment", frag, nfrags))
 	end
-	if len > MSG_HDR + MSG_SIG then
-		t:add(cf.body, tvb(MSG_HDR, len - MSG_HDR - MSG_SIG))
+	local body = captured(tvb, MSG_HDR, len - MSG_HDR - MSG_SIG)
+	if body then t:add(cf.body, body) end
+	if have == len then
+		t:add(cf.signature, tvb(len - MSG_SIG, MSG_SIG))
+	else
+		t:add(string.format("[Only %d of the datagram's %d bytes captured]", have, len))
 	end
-	t:add(cf.signature, tvb(len - MSG_SIG, MSG_SIG))
 	pinfo.cols.info = info
 	return len
 end
