@@ -91,6 +91,14 @@ test_a_burst_of_full_datagrams_goes_as_one_train() {
 	echo "$out"
 	# The train's first header, and the other nine after it: 10 * 1450 - 48.
 	[ "$(awk '{ print $6, $7 }' <<< "$out")" = "1 14452" ] || fail "not one train of 10"
+	# The dissector (tools/wireshark) finds the train's 10 datagrams in it.
+	command -v tshark > /dev/null || fail "tshark is not installed (make deps)"
+	out=$(tshark -X lua_script:"$MCG_TOP/tools/wireshark/mcg.lua" -r "$TMP/train" -Y mcg \
+		-T fields -E separator=' ' -e mcg.train -e mcg.train_len -e mcg.group -e mcg.sender \
+		-e mcg.epoch -e mcg.seq -e mcg.ct_len -e _ws.expert.message 2> /dev/null)
+	ten() { yes "$1" | head -n 10 | paste -sd, -; }
+	[ "$out" = "10 1450 $(ten 5) $(ten 9) $(ten 3) $(seq -s, 10) $(ten 1402) " ] ||
+		{ echo "$out"; fail "tshark does not see the train's 10 datagrams"; }
 	run ip netns exec $A ethtool -K a0 tx-udp-segmentation off
 	capture datagrams
 	run SA -b 5 "$pad%u" 10
