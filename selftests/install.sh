@@ -32,6 +32,9 @@ test_make_install_then_modprobe() {
 	done
 	grep -qx "ExecStart=/usr/local/sbin/mcgd" /usr/local/lib/systemd/system/mcgd.service ||
 		fail "mcgd.service does not start the installed mcgd"
+	grep -qx 'ExecStart=/usr/local/sbin/mcgctl -b /etc/mcg/%i.batch' \
+		/usr/local/lib/systemd/system/mcg@.service ||
+		fail "mcg@.service does not run the installed mcgctl on /etc/mcg/NAME.batch"
 	[ "$(/usr/local/sbin/mcgd --version)" = "mcgd 0.1.0" ] || fail "the installed mcgd does not run"
 }
 
