@@ -44,8 +44,8 @@ given() {
 	mcg_overlay /etc && mcg_overlay /var/log || fail "overlays"
 	groupadd chat && useradd -M -N -g chat alice || fail "alice and chat"
 	mkdir -p /etc/mcg
-	"$MCGCTL" genkey > /etc/mcg/chat-1.key && "$MCGCTL" genkey > /etc/mcg/chat-2.key ||
-		fail "genkey"
+	(umask 077 && "$MCGCTL" genkey > /etc/mcg/chat-1.key &&
+		"$MCGCTL" genkey > /etc/mcg/chat-2.key) || fail "genkey"
 	for h in $L $R blue; do
 		mcg_netns_add $h || fail "netns $h"
 		mkdir -p "$TMP/$h"
