@@ -11,6 +11,8 @@
 #
 # The VM's root is read-only: /usr, /etc and /var get writable overlays
 # (in /tmp) first, taken away at the end; nothing reaches the host.
+# DKMS compiles the module inside the guest: minutes under TCG, which is
+# why make soak runs this and make check does not (selftests/Makefile).
 
 . "$(dirname "$0")/lib.sh"
 
