@@ -17,6 +17,9 @@
 #                     uapi/: the header, mcg.pc, mcg(7); the YNL spec into
 #                     PREFIX/share/ynl/specs (PREFIX=/usr for the kernel's
 #                     ynl --family mcg)
+#   make install-tools
+#                     the same without the module (no mcg.ko, no depmod):
+#                     what debian/rules packages, the module going as source
 #   make htmldocs     Documentation/ as HTML, in build/htmldocs (Sphinx)
 #
 # KVER picks the kernel to build for and to boot in the VM (default: the
@@ -36,7 +39,7 @@ export KVER KDIR
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all modules tools selftests demo check check-debug soak soak-debug bench deps install uninstall \
-	install-spec uninstall-spec htmldocs checkpatch sparse clean help
+	install-tools install-spec uninstall-spec htmldocs checkpatch sparse clean help
 
 all: modules tools
 
@@ -94,6 +97,9 @@ install:
 	@test -f $(MODULE) || { echo "$(MODULE) is not built: run 'make' first" >&2; exit 1; }
 	install -D -m 0644 $(MODULE) $(MODDIR)/mcg.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) install-tools
+
+install-tools:
 	$(MAKE) -C uapi install
 	$(MAKE) -C tools install
 	$(MAKE) install-spec
@@ -133,4 +139,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '3,24s/^# \{0,1\}//p' Makefile
+	@sed -n '3,28s/^# \{0,1\}//p' Makefile
