@@ -139,6 +139,25 @@ mcg_netns_add() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0
 }
 
+# mcg_netns_kill NS...: end every process left in these namespaces (a
+# program started under ip netns exec outlives the shell that started
+# it), waiting up to 5 s: one holding an AF_MCG socket keeps the module
+# in use.
+mcg_netns_kill() {
+	local ns pids
+	for ns in "$@"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+	done
+	for ns in "$@"; do
+		wait_until 5 sh -c "[ -z \"\$(ip netns pids $ns 2>/dev/null)\" ]" || {
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		}
+	done
+	return 0
+}
+
 # mcg_overlay DIR: DIR writable, its changes in /tmp (the VM's root is the
 # host's, read-only); umount DIR undoes it.
 mcg_overlay() {

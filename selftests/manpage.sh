@@ -139,6 +139,7 @@ test_the_examples_of_mcgctl_8_run_as_written() {
 
 cleanup() {
 	local h
+	mcg_netns_kill $L $R blue
 	for h in $L $R blue; do
 		ip netns del $h 2>/dev/null
 	done

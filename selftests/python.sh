@@ -239,6 +239,7 @@ with mcg.Socket(7) as s:
 }
 
 cleanup() {
+	mcg_netns_kill $A $B
 	ip netns del $A 2>/dev/null
 	ip netns del $B 2>/dev/null
 	rm -rf "$TMP"

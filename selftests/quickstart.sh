@@ -121,7 +121,7 @@ test_the_readme_quick_start_makes_a_group_of_three() {
 	for fd in "${fds[@]}"; do
 		exec {fd}>&-
 	done
-	kill "${pids[@]}" 2>/dev/null
+	mcg_netns_kill "${HOSTS[@]}"
 	wait "${pids[@]}" 2>/dev/null
 
 	# What the README says to look at: each member heard the two others.
@@ -133,6 +133,7 @@ test_the_readme_quick_start_makes_a_group_of_three() {
 }
 
 cleanup() {
+	mcg_netns_kill "${HOSTS[@]}"
 	for h in "${HOSTS[@]}" $SW; do
 		ip netns del "$h" 2>/dev/null
 	done
