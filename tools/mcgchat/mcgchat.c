@@ -159,7 +159,8 @@ static int group_by_name(const char *name, uint32_t *id)
 	snprintf(err_context, sizeof(err_context), "group '%s'", name);
 	if (mcg_nl_open(&nl, false))
 		goto out;
-	if (!mcg_nl_get(&nl, MCG_CMD_GROUP_GET, name, "look-up", &r)) {
+	/* err_context already names the group: no verb in the errors. */
+	if (!mcg_nl_get(&nl, MCG_CMD_GROUP_GET, name, NULL, &r)) {
 		tbs = mcg_nl_parse_all(&r);
 		if (tbs && r.n == 1 && tbs[0][MCG_A_GROUP_ID]) {
 			*id = nla_get_u32(tbs[0][MCG_A_GROUP_ID]);

@@ -213,11 +213,13 @@ static int talk(struct mcg_nl *nl, struct nl_msg *msg, const char *verb,
 	 * "no group with this name" would not say which.
 	 */
 	if (t.err) {
-		errmsg("%s: %s", verb, t.ext[0] ? t.ext : strerror(-t.err));
+		errmsg("%s%s%s", verb ? verb : "", verb ? ": " : "",
+		       t.ext[0] ? t.ext : strerror(-t.err));
 		return -1;
 	}
 	if (ret < 0) {
-		errmsg("%s: %s", verb, nl_geterror(ret));
+		errmsg("%s%s%s", verb ? verb : "", verb ? ": " : "",
+		       nl_geterror(ret));
 		return -1;
 	}
 	return 0;
@@ -455,9 +457,10 @@ int mcg_nl_get(struct mcg_nl *nl, uint8_t cmd, const char *name,
 
 	if (name && nla_put_string(msg, MCG_A_GROUP_NAME, name))
 		die_oom();
-	snprintf(what, sizeof(what), "%s%s%s", verb, name ? " " : "",
-		 name ? name : "");
-	ret = mcg_nl_collect(nl, msg, what, r);
+	snprintf(what, sizeof(what), "%s%s%s", verb ? verb : "",
+		 name ? " " : "", name ? name : "");
+	/* No verb: the caller's own context names what was asked. */
+	ret = mcg_nl_collect(nl, msg, verb ? what : NULL, r);
 	nlmsg_free(msg);
 	return ret;
 }
